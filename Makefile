@@ -1,0 +1,47 @@
+# Orchestrator: build, run, test, bench. `make run` and `make test` are all a fresh machine needs.
+SWIFT ?= swift
+PORT ?= 3000
+DATA ?= ./data
+BIN_RELEASE = .build/release/orchestrator
+BIN_DEBUG = .build/debug/orchestrator
+
+.PHONY: all build release run test e2e bench compare fuzz gen-migrations check-migrations clean deps
+
+all: build
+
+deps:
+	@command -v pkg-config >/dev/null && pkg-config --exists sqlite3 openssl zlib || \
+	  (apt-get update -qq && apt-get install -y -qq pkg-config libsqlite3-dev libssl-dev zlib1g-dev)
+
+gen-migrations:
+	@sh scripts/gen-migrations.sh
+
+build: deps gen-migrations
+	$(SWIFT) build
+
+release: deps gen-migrations
+	$(SWIFT) build -c release
+
+run: release
+	mkdir -p $(DATA)
+	$(BIN_RELEASE) serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA)
+
+test: deps gen-migrations
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+e2e: deps gen-migrations
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter EndToEndTests
+
+bench: release
+	@sh scripts/bench.sh
+
+compare: release
+	../shared/perf/compare.sh $(BIN_RELEASE)
+
+fuzz: deps
+	@sh scripts/fuzz.sh
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,23 @@
+// Operational routes: /health (with a database check) and /metrics. Run on the event-loop thread: both are
+// in-memory or a single SELECT 1 on the loop's own reader.
+import HTTP
+
+extension Application {
+    private static let healthOK: [UInt8] = Array("{\"status\":\"ok\",\"version\":\"\(AppVersion.current)\"}".utf8)
+    private static let healthDown: [UInt8] = Array("{\"status\":\"error\",\"error\":\"database unavailable\"}".utf8)
+
+    func health(_ req: Request) -> Response {
+        if storage.isHealthy(loop: req.loopIndex) { return Response.json(Application.healthOK) }
+        return Response.json(Application.healthDown, status: .serviceUnavailable)
+    }
+
+    func metricsText(_ req: Request) throws -> Response {
+        if let token = metricsToken {
+            guard let auth = req.headers["authorization"], auth == "Bearer \(token)" else {
+                throw APIError.unauthorized("Unauthorized")
+            }
+        }
+        return Response(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                        body: .bytes(Array(metrics.render().utf8)))
+    }
+}

@@ -1,0 +1,300 @@
+// One thread, one epoll instance (level-triggered): accepts on its own SO_REUSEPORT listener, runs connections,
+// sweeps timers, and takes messages from other threads through a locked inbox and an eventfd wake-up.
+import CLinux
+import Log
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A message from another thread to a loop.
+enum LoopMessage: Sendable {
+    case complete(fd: Int32, id: UInt64, result: Result<Response, any Error>)
+    case streamReady(fd: Int32, id: UInt64)
+    case drain
+    case forceClose
+}
+
+/// An event loop. Everything but `inbox` and `post` is touched only on the loop's own thread.
+final class EventLoop: @unchecked Sendable {
+    static let scratchSize = 65536
+    static let maxEvents = 256
+
+    let index: Int
+    unowned let server: Server
+    let epfd: Int32
+    let wakeFD: Int32
+    var listenFD: Int32
+    private let inbox = Mutex<[LoopMessage]>([])
+
+    var connections: [Connection?] = []        // by fd
+    var active: [Connection] = []              // for the timer sweep; Connection.activeIndex is its slot
+    var nextConnectionID: UInt64 = 1
+    var draining = false
+    private var stopped = false
+    private var lastSweep: Int64 = 0
+    let sweepInterval: Int64
+
+    /// Scratch memory for reads and for encoding responses; valid only within one event's handling.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    var encodeBuffer: [UInt8] = []
+    var date = HTTPDate()
+    var logBuffer: [UInt8] = []
+    var now: Int64 = 0                          // monotonic ms, refreshed per wake-up
+    private let requestIDPrefix: String
+    private var requestCounter: UInt64 = 0
+
+    init(index: Int, server: Server, listenFD: Int32) throws(SystemError) {
+        self.index = index
+        self.server = server
+        self.listenFD = listenFD
+        guard let ep = try sys("epoll_create1", { epoll_create1(Int32(EPOLL_CLOEXEC)) }) else {
+            throw SystemError(call: "epoll_create1", code: EAGAIN)
+        }
+        epfd = ep
+        guard let w = try sys("eventfd", { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }) else {
+            throw SystemError(call: "eventfd", code: EAGAIN)
+        }
+        wakeFD = w
+        readBuffer = .allocate(byteCount: EventLoop.scratchSize, alignment: 16)
+        encodeBuffer.reserveCapacity(16384)
+        let c = server.config
+        let shortest = min(c.headerTimeoutMs, c.keepAliveTimeoutMs, c.bodyTimeoutMs, c.lingerTimeoutMs, c.sendTimeoutMs)
+        sweepInterval = max(20, min(1000, shortest / 8))
+        var prefix = [UInt8](repeating: 0, count: 4)
+        _ = getrandom(&prefix, 4, 0)
+        requestIDPrefix = prefix.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+        try add(wakeFD, events: EPOLLIN.rawValue)
+        try add(listenFD, events: EPOLLIN.rawValue)
+    }
+
+    deinit {
+        close(epfd)
+        close(wakeFD)
+        readBuffer.deallocate()
+    }
+
+    // MARK: - epoll registration
+
+    func add(_ fd: Int32, events: UInt32) throws(SystemError) {
+        var ev = epoll_event()
+        ev.events = events
+        ev.data.fd = fd
+        _ = try sys("epoll_ctl") { epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) }
+    }
+
+    func modify(_ fd: Int32, events: UInt32) {
+        var ev = epoll_event()
+        ev.events = events
+        ev.data.fd = fd
+        _ = epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev)
+    }
+
+    // MARK: - Cross-thread messages
+
+    /// Queues `message` and wakes the loop. Any thread.
+    func post(_ message: LoopMessage) {
+        let first = inbox.withLock { box -> Bool in
+            box.append(message)
+            return box.count == 1
+        }
+        if first {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    private func drainInbox() {
+        var counter: UInt64 = 0
+        _ = read(wakeFD, &counter, 8)
+        let messages = inbox.withLock { box -> [LoopMessage] in
+            let m = box
+            box.removeAll()
+            return m
+        }
+        for m in messages {
+            switch m {
+            case .complete(let fd, let id, let result):
+                guard let conn = connection(fd, id) else { continue }
+                switch result {
+                case .success(let r): conn.deliver(r)
+                case .failure(let e): conn.deliver(server.errorResponse(e))
+                }
+            case .streamReady(let fd, let id):
+                connection(fd, id)?.pullStream()
+            case .drain:
+                beginDrain()
+            case .forceClose:
+                for conn in active { conn.close() }
+            }
+        }
+    }
+
+    private func connection(_ fd: Int32, _ id: UInt64) -> Connection? {
+        guard fd >= 0, Int(fd) < connections.count, let c = connections[Int(fd)], c.id == id else { return nil }
+        return c
+    }
+
+    // MARK: - Run
+
+    /// Runs until drained (graceful shutdown finished) or stopped.
+    func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: EventLoop.maxEvents)
+        now = FD.monotonicMilliseconds()
+        lastSweep = now
+        date.refresh()
+        while !stopped {
+            let timeout = Int32(active.isEmpty ? -1 : sweepInterval)
+            let ready = epoll_wait(epfd, &events, Int32(EventLoop.maxEvents), draining && active.isEmpty ? 0 : timeout)
+            now = FD.monotonicMilliseconds()
+            date.refresh()
+            if ready > 0 {
+                for k in 0..<Int(ready) {
+                    let ev = events[k]
+                    let fd = ev.data.fd
+                    if fd == wakeFD {
+                        drainInbox()
+                    } else if fd == listenFD {
+                        acceptConnections()
+                    } else if Int(fd) < connections.count, let conn = connections[Int(fd)] {
+                        // An earlier handler in this batch may have closed this fd (then the slot is nil or reused).
+                        conn.handle(events: ev.events)
+                    }
+                }
+            }
+            if now - lastSweep >= sweepInterval {
+                lastSweep = now
+                sweepTimers()
+            }
+            flushLog()
+            if draining && active.isEmpty { stopped = true }
+        }
+        flushLog()
+    }
+
+    private func sweepTimers() {
+        var i = 0
+        while i < active.count {
+            let conn = active[i]
+            conn.checkTimers(now: now)
+            // checkTimers may close conn, which swap-removes it: only advance when the slot still holds it.
+            if i < active.count && active[i] === conn { i += 1 }
+        }
+    }
+
+    // MARK: - Accept
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            var addr = sockaddr_storage()
+            var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept4(listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EAGAIN: return
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    server.logger.error("accept failed", ["error": .string(String(cString: strerror(errno)))])
+                    return
+                default:
+                    return
+                }
+            }
+            FD.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let over = server.openConnections.add(1, ordering: .relaxed).newValue > server.config.maxConnections
+            let conn = Connection(fd: fd, id: nextConnectionID, loop: self, peer: EventLoop.describe(&addr))
+            nextConnectionID &+= 1
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: max(Int(fd) + 1 - connections.count, connections.count)))
+            }
+            connections[Int(fd)] = conn
+            conn.activeIndex = active.count
+            active.append(conn)
+            do {
+                try add(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+            } catch {
+                conn.close()
+                continue
+            }
+            server.observer?.connectionOpened(loop: index)
+            if over {
+                conn.reject(Status.serviceUnavailable, "Server busy")
+            } else if draining {
+                conn.reject(Status.serviceUnavailable, "Server is shutting down")
+            } else {
+                conn.startHeaderTimer(seenBytes: false)
+            }
+        }
+    }
+
+    /// Called by Connection.close after the fd is closed.
+    func forget(_ conn: Connection) {
+        if Int(conn.fd) < connections.count, connections[Int(conn.fd)] === conn { connections[Int(conn.fd)] = nil }
+        let i = conn.activeIndex
+        if i >= 0 && i < active.count && active[i] === conn {
+            let last = active.removeLast()
+            if i < active.count {
+                active[i] = last
+                last.activeIndex = i
+            }
+        }
+        conn.activeIndex = -1
+        _ = server.openConnections.subtract(1, ordering: .relaxed)
+        server.observer?.connectionClosed(loop: index)
+    }
+
+    // MARK: - Shutdown
+
+    private func beginDrain() {
+        guard !draining else { return }
+        draining = true
+        if listenFD >= 0 {
+            _ = epoll_ctl(epfd, EPOLL_CTL_DEL, listenFD, nil)
+            close(listenFD)
+            listenFD = -1
+        }
+        for conn in active where conn.isIdle { conn.close() }
+    }
+
+    // MARK: - Helpers
+
+    func nextRequestID() -> String {
+        requestCounter &+= 1
+        return requestIDPrefix + "-" + String(requestCounter, radix: 16)
+    }
+
+    func flushLog() {
+        if !logBuffer.isEmpty {
+            server.logger.write(logBuffer)
+            logBuffer.removeAll(keepingCapacity: logBuffer.capacity <= 65536)
+        }
+    }
+
+    static func describe(_ addr: inout sockaddr_storage) -> String {
+        var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(addr.ss_family) {
+        case AF_INET:
+            withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var a = sin.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
+                }
+            }
+        case AF_INET6:
+            withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin in
+                    var a = sin.pointee.sin6_addr
+                    _ = inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
+                }
+            }
+        default:
+            return ""
+        }
+        let len = buf.firstIndex(of: 0) ?? buf.count
+        return String(decoding: buf[..<len].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,29 @@
+// Completes a deferred request from any thread: the response is posted to the connection's event loop and written there.
+import Synchronization
+
+/// Hands one late response back to its connection. Only the first `send`/`fail` counts; later calls are ignored,
+/// as is a response for a connection that has gone away meanwhile.
+public final class Responder: Sendable {
+    let loop: EventLoop
+    let fd: Int32
+    let connectionID: UInt64
+    private let done = Atomic<Bool>(false)
+
+    init(loop: EventLoop, fd: Int32, connectionID: UInt64) {
+        self.loop = loop
+        self.fd = fd
+        self.connectionID = connectionID
+    }
+
+    /// Sends `response`. May be called from any thread.
+    public func send(_ response: Response) {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        loop.post(.complete(fd: fd, id: connectionID, result: .success(response)))
+    }
+
+    /// Answers with the server's mapping of `error`. May be called from any thread.
+    public func fail(_ error: any Error) {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        loop.post(.complete(fd: fd, id: connectionID, result: .failure(error)))
+    }
+}

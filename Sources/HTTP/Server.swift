@@ -1,0 +1,146 @@
+// The HTTP server: starts one event loop thread per core, shares the router, limits and counters between them,
+// and runs graceful shutdown. Public methods may be called from any thread.
+import CLinux
+import Dispatch
+import Log
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running (or startable) HTTP/1.1 server.
+public final class Server: @unchecked Sendable {   // `loops` and `threads` are written once in start(), before any loop runs
+    /// The pool for slow work (password hashing, outbound calls, streamed generation). Never an event-loop thread.
+    public static let workQueue = DispatchQueue(label: "orchestrator.work", attributes: .concurrent)
+
+    public let config: ServerConfig
+    public let router: Router
+    public let logger: Logger
+    let observer: (any ServerObserver)?
+    private let errorMapper: @Sendable (any Error) -> Response?
+
+    let openConnections = Atomic<Int>(0)
+    private let bufferedBodyBytes = Atomic<Int>(0)
+    private var loops: [EventLoop] = []
+    private var threads: [pthread_t] = []
+    private let finished = ConditionLock()
+    private var runningLoops = 0
+    private let shuttingDown = Atomic<Bool>(false)
+
+    /// The bound port (after `start`).
+    public private(set) var port = 0
+
+    public init(config: ServerConfig, router: Router, logger: Logger, observer: (any ServerObserver)? = nil,
+                errorMapper: @escaping @Sendable (any Error) -> Response? = { _ in nil }) {
+        self.config = config
+        self.router = router
+        self.logger = logger
+        self.observer = observer
+        self.errorMapper = errorMapper
+    }
+
+    /// Binds the listeners and starts the loop threads. Returns once the server accepts connections.
+    public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let first = try Listener.open(host: config.host, port: config.port)
+        port = first.port
+        var fds = [first.fd]
+        do {
+            for _ in 1..<max(1, config.loopCount) {
+                fds.append(try Listener.open(host: config.host, port: port).fd)
+            }
+            for (i, fd) in fds.enumerated() {
+                loops.append(try EventLoop(index: i, server: self, listenFD: fd))
+            }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
+        }
+        runningLoops = loops.count
+        for loop in loops {
+            let t = startThread { [self] in
+                loop.run()
+                finished.withLock {
+                    runningLoops -= 1
+                    finished.broadcast()
+                }
+            }
+            threads.append(t)
+        }
+    }
+
+    /// Stops accepting, lets in-flight requests finish, closes idle connections. Returns at once; see `waitUntilStopped`.
+    public func beginShutdown() {
+        guard !shuttingDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for loop in loops { loop.post(.drain) }
+    }
+
+    /// Blocks until every loop has stopped, or `timeoutMs` passed (then connections are closed and it waits again).
+    public func waitUntilStopped(timeoutMs: Int64? = nil) {
+        let deadline = timeoutMs.map { FD.monotonicMilliseconds() + $0 }
+        finished.lock()
+        while runningLoops > 0 {
+            if let deadline, FD.monotonicMilliseconds() >= deadline {
+                finished.unlock()
+                for loop in loops { loop.post(.forceClose) }
+                finished.lock()
+                while runningLoops > 0 { finished.wait() }
+                break
+            }
+            finished.unlock()
+            usleep(10_000)
+            finished.lock()
+        }
+        finished.unlock()
+        for t in threads { pthread_join(t, nil) }
+        threads.removeAll()
+    }
+
+    /// Graceful shutdown within the configured timeout.
+    public func shutdown() {
+        beginShutdown()
+        waitUntilStopped(timeoutMs: config.shutdownTimeoutMs)
+    }
+
+    /// Number of open client connections, all loops together.
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    // MARK: - Shared state used by the loops
+
+    func reserveBodyBytes(_ n: Int) -> Bool {
+        let now = bufferedBodyBytes.add(n, ordering: .relaxed).newValue
+        if now > config.maxBufferedBodyBytes {
+            _ = bufferedBodyBytes.subtract(n, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseBodyBytes(_ n: Int) {
+        _ = bufferedBodyBytes.subtract(n, ordering: .relaxed)
+    }
+
+    func errorResponse(_ error: any Error) -> Response {
+        if let r = errorMapper(error) { return r }
+        logger.error("unhandled error", ["error": .string(String(describing: error))])
+        return Response.error(.internalServerError, "Internal server error")
+    }
+}
+
+private final class ThreadBody {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// Starts a joinable pthread running `body`.
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var tid = pthread_t()
+    let rc = pthread_create(&tid, nil, { arg in
+        let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
+        b.run()
+        return nil
+    }, box)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+    return tid
+}

@@ -1,0 +1,73 @@
+// Keep-alive reuse as the fixture server sees it (distinct accepted connections per test key), and recovery when a
+// pooled connection was closed by the server.
+import Foundation
+import Testing
+@testable import HTTPClient
+
+@Suite struct ConnectionPoolTests {
+    let fixture: Fixture
+
+    init() throws {
+        fixture = try Fixture.get()
+    }
+
+    @Test(arguments: ["http", "https"])
+    func sequentialRequestsShareOneConnection(_ listener: String) throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        for path in ["/json", "/chunked", "/gzip", "/echo", "/json", "/redirect?n=2"] {
+            let separator = path.contains("?") ? "&" : "?"
+            let response = try client.send(ClientRequest(url: fixture.url(listener, "\(path)\(separator)k=\(key)"), timeoutMs: 5000))
+            #expect(response.status == 200)
+        }
+        #expect(try fixture.connections(for: key) == 1)
+    }
+
+    @Test func closeDelimitedAndConnectionCloseAreNotReused() throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        _ = try client.send(ClientRequest(url: fixture.url("http", "/close-delimited?k=\(key)"), timeoutMs: 5000))
+        _ = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)"), headers: [("Connection", "close")], timeoutMs: 5000))
+        _ = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)"), timeoutMs: 5000))
+        #expect(try fixture.connections(for: key) == 2)
+    }
+
+    @Test func disabledPoolOpensAConnectionPerRequest() throws {
+        let client = fixture.client(maxIdlePerOrigin: 0)
+        let key = uniqueKey()
+        for _ in 0..<3 { _ = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)"), timeoutMs: 5000)) }
+        #expect(try fixture.connections(for: key) == 3)
+    }
+
+    @Test(arguments: ["GET", "POST"])
+    func serverClosedIdleConnectionIsReplaced(_ method: String) throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        for _ in 0..<3 {
+            // The server answers keep-alive, then closes: the next request finds a stale pooled connection.
+            let response = try client.send(ClientRequest(method: method, url: fixture.url("http", "/close-after?k=\(key)"), timeoutMs: 5000))
+            #expect(response.text == "ok")
+        }
+        #expect(try fixture.connections(for: key) == 3)
+    }
+
+    @Test func idempotentRequestIsRetriedOnceWhenAPooledConnectionDrops() throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        // The server answers, keeps the connection, then closes it on the next request without a response byte.
+        #expect(try client.send(ClientRequest(url: fixture.url("http", "/arm-drop?k=\(key)"), timeoutMs: 5000)).text == "armed")
+        let response = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)"), timeoutMs: 5000))
+        #expect(response.status == 200)
+        #expect(try fixture.connections(for: key) == 2)
+    }
+
+    @Test func postIsNotRepeatedWhenAPooledConnectionDrops() throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        _ = try client.send(ClientRequest(url: fixture.url("http", "/arm-drop?k=\(key)"), timeoutMs: 5000))
+        #expect(throws: ClientError.network("connection closed before the response")) {
+            try client.send(ClientRequest(method: "POST", url: fixture.url("http", "/echo?k=\(key)"), body: [1], timeoutMs: 5000))
+        }
+        #expect(try fixture.connections(for: key) == 1)
+    }
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# `make fuzz`: libFuzzer + AddressSanitizer on the HTTP request parser (Fuzz/ParserFuzz/main.swift) for FUZZ_SECONDS
+# (default 60). Not a SwiftPM target: the fuzz entry point is compiled into the HTTP module itself (`-module-name HTTP`,
+# so it sees internals), with Log built first as its own module and CLinux found through its module map.
+# Corpus and crash artifacts live under FUZZ_DIR (default /tmp/orchestrator-fuzz); a crash exits non-zero.
+set -eu
+cd "$(dirname "$0")/.."
+SECS=${FUZZ_SECONDS:-60}
+DIR=${FUZZ_DIR:-/tmp/orchestrator-fuzz}
+SWIFTC=${SWIFTC:-swiftc}
+mkdir -p "$DIR/corpus" "$DIR/artifacts"
+# Build from a snapshot of the sources, so edits made meanwhile in the tree do not break the build.
+rm -rf "$DIR/build" && mkdir -p "$DIR/build/src/Log" "$DIR/build/src/HTTP"
+cp Sources/Log/*.swift "$DIR/build/src/Log/"
+cp Sources/HTTP/*.swift Fuzz/ParserFuzz/main.swift "$DIR/build/src/HTTP/"
+# lld from the toolchain when present (gold warns about every ASan helper symbol).
+LD=""
+command -v ld.lld >/dev/null 2>&1 && LD="-use-ld=lld"
+
+echo "fuzz: building (Log, then HTTP + Fuzz/ParserFuzz/main.swift with -sanitize=fuzzer,address)"
+"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name Log \
+    -emit-module -emit-module-path "$DIR/build/Log.swiftmodule" -c "$DIR"/build/src/Log/*.swift -o "$DIR/build/Log.o"
+"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -module-name HTTP $LD \
+    -I "$DIR/build" -I Sources/CLinux \
+    "$DIR"/build/src/HTTP/*.swift "$DIR/build/Log.o" -o "$DIR/parser-fuzz"
+
+# Seeds: a few well-formed requests, so the fuzzer starts past the request line.
+seed() { printf "$2" > "$DIR/corpus/seed-$1"; }
+seed get 'GET /api/workflows?limit=10 HTTP/1.1\r\nHost: localhost:3000\r\nConnection: keep-alive\r\n\r\n'
+seed post 'POST /api/workflows HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+seed chunked 'POST /w HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nX-T: 1\r\n\r\n'
+seed pipelined 'GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD /health HTTP/1.0\r\nExpect: 100-continue\r\n\r\n'
+seed absolute 'OPTIONS * HTTP/1.1\r\nHost: [::1]:80\r\n\r\nGET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n'
+seed chunkbody '3 ; x = "q\\"" \r\nabc\r\n0\r\nT: v\r\n\r\n'
+
+cat > "$DIR/http.dict" <<'DICT'
+"\x0d\x0a"
+"\x0d\x0a\x0d\x0a"
+" HTTP/1.1\x0d\x0a"
+" HTTP/1.0\x0d\x0a"
+"GET "
+"POST "
+"HEAD "
+"OPTIONS "
+"Host: "
+"Content-Length: "
+"Transfer-Encoding: "
+"chunked"
+"gzip"
+"Connection: "
+"keep-alive"
+"close"
+"Expect: 100-continue"
+"0\x0d\x0a\x0d\x0a"
+";"
+"="
+"\x22"
+","
+":"
+"?"
+"#"
+"http://"
+"[::1]"
+DICT
+
+echo "fuzz: running for ${SECS}s, corpus $DIR/corpus"
+"$DIR/parser-fuzz" -max_total_time="$SECS" -max_len=4096 -timeout=10 -print_final_stats=1 \
+    -dict="$DIR/http.dict" -artifact_prefix="$DIR/artifacts/" "$DIR/corpus"
