@@ -17,9 +17,9 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         // Layers, bottom up.
-        .target(name: "Log", path: "Sources/Log"),
+        .target(name: "Log", dependencies: ["JSON"], path: "Sources/Log"),
         .target(name: "JSON", path: "Sources/JSON"),
-        .target(name: "HTTP", dependencies: ["CLinux", "Log"], path: "Sources/HTTP"),
+        .target(name: "HTTP", dependencies: ["CLinux", "Log", "JSON"], path: "Sources/HTTP"),
         .target(name: "HTTPClient", dependencies: ["COpenSSL", "CZlib", "CLinux", "HTTP"], path: "Sources/HTTPClient"),
         .target(name: "Crypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         .target(name: "Store", dependencies: ["CSQLite", "Log"], path: "Sources/Store"),
@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["App", "HTTP", "JSON", "Store", "Crypto"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "AppTests", dependencies: ["App", "JSON"], path: "Tests/AppTests"),
     ],
     swiftLanguageModes: [.v6]
 )

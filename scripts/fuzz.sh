@@ -10,19 +10,22 @@ DIR=${FUZZ_DIR:-/tmp/orchestrator-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p "$DIR/corpus" "$DIR/artifacts"
 # Build from a snapshot of the sources, so edits made meanwhile in the tree do not break the build.
-rm -rf "$DIR/build" && mkdir -p "$DIR/build/src/Log" "$DIR/build/src/HTTP"
+rm -rf "$DIR/build" && mkdir -p "$DIR/build/src/JSON" "$DIR/build/src/Log" "$DIR/build/src/HTTP"
+cp Sources/JSON/*.swift "$DIR/build/src/JSON/"
 cp Sources/Log/*.swift "$DIR/build/src/Log/"
 cp Sources/HTTP/*.swift Fuzz/ParserFuzz/main.swift "$DIR/build/src/HTTP/"
 # lld from the toolchain when present (gold warns about every ASan helper symbol).
 LD=""
 command -v ld.lld >/dev/null 2>&1 && LD="-use-ld=lld"
 
-echo "fuzz: building (Log, then HTTP + Fuzz/ParserFuzz/main.swift with -sanitize=fuzzer,address)"
-"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name Log \
+echo "fuzz: building (JSON, Log, then HTTP + Fuzz/ParserFuzz/main.swift with -sanitize=fuzzer,address)"
+"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name JSON \
+    -emit-module -emit-module-path "$DIR/build/JSON.swiftmodule" -c "$DIR"/build/src/JSON/*.swift -o "$DIR/build/JSON.o"
+"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name Log -I "$DIR/build" \
     -emit-module -emit-module-path "$DIR/build/Log.swiftmodule" -c "$DIR"/build/src/Log/*.swift -o "$DIR/build/Log.o"
 "$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -module-name HTTP $LD \
     -I "$DIR/build" -I Sources/CLinux \
-    "$DIR"/build/src/HTTP/*.swift "$DIR/build/Log.o" -o "$DIR/parser-fuzz"
+    "$DIR"/build/src/HTTP/*.swift "$DIR/build/Log.o" "$DIR/build/JSON.o" -o "$DIR/parser-fuzz"
 
 # Seeds: a few well-formed requests, so the fuzzer starts past the request line.
 seed() { printf "$2" > "$DIR/corpus/seed-$1"; }

@@ -178,10 +178,15 @@ final class Connection {
         flush()
     }
 
-    /// Processes bytes that were buffered earlier (pipelined requests) and keeps what is left.
-    private func processBuffered(_ data: [UInt8]) {
+    /// Processes bytes that were buffered earlier (pipelined requests) and keeps what is left. `data` is moved out of
+    /// `inbound` first (process may close the connection, which clears `inbound`); when nothing was consumed (a head
+    /// still arriving) the same buffer is moved back rather than copied, so a byte-at-a-time client costs O(n).
+    private func processBuffered(_ data: consuming [UInt8]) {
         let consumed = data.withUnsafeBytes { process($0) }
-        if phase != .closed && consumed < data.count {
+        guard phase != .closed && consumed < data.count else { return }
+        if consumed == 0 && inbound.isEmpty {
+            inbound = data
+        } else {
             inbound.append(contentsOf: data[consumed...])
         }
     }
@@ -450,6 +455,8 @@ final class Connection {
     func respondAndClose(_ status: Status, _ message: String) {
         keepAlive = false
         phase = .waiting
+        timer = .none   // this is the last response: a header or body deadline must not answer again
+        deadline = 0
         if stream != nil { stream?.cancel(); stream = nil }
         release()
         responseStatus = status.code
@@ -532,6 +539,7 @@ final class Connection {
 
     func flush() {
         guard phase != .closed else { return }
+        let wasPending = outOffset < out.count
         while outOffset < out.count {
             let n = out.withUnsafeBytes { raw in
                 send(fd, raw.baseAddress! + outOffset, raw.count - outOffset, Int32(MSG_NOSIGNAL))
@@ -559,6 +567,11 @@ final class Connection {
             beginLinger()
         } else {
             if phase == .head && readPaused && !peerClosed { readPaused = false }   // paused above, in onReadable
+            if phase == .head, case .idle = timer, wasPending { startIdleTimer() }   // idle from the end of the response
+            if loop.draining && isIdle {
+                close()   // a graceful shutdown closes keep-alive connections once they are idle
+                return
+            }
             updateInterest()
         }
     }
@@ -608,6 +621,12 @@ final class Connection {
         guard deadline != 0 && now >= deadline else { return }
         deadline = 0
         switch timer {
+        // Earlier responses are still going out (reading may be paused for them): not idle, and the next request
+        // cannot be read yet. The send timeout governs a client that stops reading; look again later.
+        case .header(let seen) where outOffset < out.count:
+            startHeaderTimer(seenBytes: seen)
+        case .idle where outOffset < out.count:
+            startIdleTimer()
         case .header(let seen):
             if seen || !inbound.isEmpty {
                 requestStart = FD.monotonicNanoseconds()

@@ -19,6 +19,8 @@ enum LoopMessage: Sendable {
 final class EventLoop: @unchecked Sendable {
     static let scratchSize = 65536
     static let maxEvents = 256
+    /// How long the listener is left alone after accept4 runs out of descriptors or memory.
+    static let acceptPauseMs: Int64 = 100
 
     let index: Int
     unowned let server: Server
@@ -33,6 +35,7 @@ final class EventLoop: @unchecked Sendable {
     var draining = false
     private var stopped = false
     private var lastSweep: Int64 = 0
+    private var acceptResumeAt: Int64 = 0       // monotonic ms; 0 = the listener is watched
     let sweepInterval: Int64
 
     /// Scratch memory for reads and for encoding responses; valid only within one event's handling.
@@ -144,7 +147,8 @@ final class EventLoop: @unchecked Sendable {
         lastSweep = now
         date.refresh()
         while !stopped {
-            let timeout = Int32(active.isEmpty ? -1 : sweepInterval)
+            let timeout = Int32(acceptResumeAt != 0 ? min(sweepInterval, EventLoop.acceptPauseMs)
+                                                    : active.isEmpty ? -1 : sweepInterval)
             let ready = epoll_wait(epfd, &events, Int32(EventLoop.maxEvents), draining && active.isEmpty ? 0 : timeout)
             now = FD.monotonicMilliseconds()
             date.refresh()
@@ -166,6 +170,7 @@ final class EventLoop: @unchecked Sendable {
                 lastSweep = now
                 sweepTimers()
             }
+            if acceptResumeAt != 0 && now >= acceptResumeAt { resumeAccepting() }
             flushLog()
             if draining && active.isEmpty { stopped = true }
         }
@@ -198,7 +203,10 @@ final class EventLoop: @unchecked Sendable {
                 case EINTR, ECONNABORTED: continue
                 case EAGAIN: return
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // The pending connection stays in the backlog and the listener stays readable (level-triggered):
+                    // stop watching it for a moment rather than spin, and log, until a descriptor frees up.
                     server.logger.error("accept failed", ["error": .string(String(cString: strerror(errno)))])
+                    pauseAccepting()
                     return
                 default:
                     return
@@ -229,6 +237,17 @@ final class EventLoop: @unchecked Sendable {
                 conn.startHeaderTimer(seenBytes: false)
             }
         }
+    }
+
+    private func pauseAccepting() {
+        _ = epoll_ctl(epfd, EPOLL_CTL_DEL, listenFD, nil)
+        acceptResumeAt = now + EventLoop.acceptPauseMs
+    }
+
+    private func resumeAccepting() {
+        acceptResumeAt = 0
+        guard listenFD >= 0 else { return }   // closed by a drain meanwhile
+        try? add(listenFD, events: EPOLLIN.rawValue)
     }
 
     /// Called by Connection.close after the fd is closed.

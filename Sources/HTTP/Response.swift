@@ -1,5 +1,6 @@
 // Responses as handlers build them: status, headers and a body that is bytes, a stream, or produced later on another thread.
 // Values; built on any thread and handed to the connection's event loop.
+import JSON
 
 /// What a handler answers.
 public struct Response: Sendable {
@@ -36,7 +37,7 @@ public struct Response: Sendable {
         var body = [UInt8]()
         body.reserveCapacity(message.utf8.count + 12)
         body.append(contentsOf: "{\"error\":".utf8)
-        JSONText.appendString(message, to: &body)
+        JSONWriter.appendString(message, to: &body)
         body.append(UInt8(ascii: "}"))
         var h = headers
         h.append(("Content-Type", jsonContentType))
@@ -57,27 +58,5 @@ public struct Response: Sendable {
         let lower = name.lowercased()
         for h in headers where h.name.lowercased() == lower { return h.value }
         return nil
-    }
-}
-
-/// Minimal JSON string escaping for the HTTP layer's own bodies.
-public enum JSONText {
-    public static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

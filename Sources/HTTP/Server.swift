@@ -10,8 +10,8 @@ import Glibc
 
 /// A running (or startable) HTTP/1.1 server.
 public final class Server: @unchecked Sendable {   // `loops` and `threads` are written once in start(), before any loop runs
-    /// The pool for slow work (password hashing, outbound calls, streamed generation). Never an event-loop thread.
-    public static let workQueue = DispatchQueue(label: "orchestrator.work", attributes: .concurrent)
+    /// The pool for slow, blocking work (password hashing, outbound calls). Never an event-loop thread.
+    public static let workQueue = WorkPool(maxThreads: 128)
 
     public let config: ServerConfig
     public let router: Router

@@ -20,6 +20,7 @@ public final class HTTPClient: Sendable {
     let pool: ConnectionPool
     let userAgent: String
 
+    /// Creating a client parses the system trust store (tens of ms): make one per process and share it.
     /// - Parameters:
     ///   - caFile: a PEM bundle trusted besides the system store (`ORCHESTRATOR_CA_FILE`). If it cannot be loaded,
     ///     every https call fails with a `.tls` error saying so.

@@ -70,14 +70,15 @@ struct PreparedRequest: Sendable {
         status == 301 || status == 302 || status == 303 || status == 307 || status == 308
     }
 
-    /// The request a redirect with `status` to `location` leads to (Fetch §4.4 "HTTP-redirect fetch"): 303 turns
-    /// anything but GET/HEAD into a body-less GET, and 301/302 do the same to POST; 307/308 keep method and body.
+    /// The request a redirect with `status` to `location` leads to (SPEC §3.2): 301/302/303 turn anything but
+    /// GET/HEAD into a body-less GET (the spec's rule, broader than Fetch, which rewrites only POST on 301/302);
+    /// 307/308 keep method and body.
     /// Credentials are dropped when the origin changes.
     func redirected(status: Int, location: String) throws(ClientError) -> PreparedRequest {
         guard let target = url.resolve(location) else { throw .invalidURL(location) }
         var next = self
         next.url = target
-        if (status == 303 && method != "GET" && method != "HEAD") || ((status == 301 || status == 302) && method == "POST") {
+        if status <= 303 && method != "GET" && method != "HEAD" {
             next.method = "GET"
             next.body = nil
             next.headers.removeAll { PreparedRequest.bodyHeaders.contains($0.0.lowercased()) }

@@ -1,5 +1,5 @@
 // Name resolution off the calling thread: getaddrinfo runs on a Dispatch queue while the caller polls an eventfd with
-// its deadline and cancel token, so a slow resolver never outlives the call's budget. IP literals skip the lookup.
+// its deadline and cancel token, so a slow resolver never holds a call past its deadline. IP literals skip the lookup.
 import CLinux
 import Dispatch
 import Synchronization
@@ -41,14 +41,14 @@ struct SocketAddress: Sendable {
 
 /// Resolves hosts to socket addresses within a deadline.
 enum Resolver {
-    private static let queue = DispatchQueue(label: "httpclient.resolver", attributes: .concurrent)
-
     /// The addresses for `host:port`, in getaddrinfo's order (RFC 6724 preference).
     static func resolve(host: String, port: Int, deadline: Deadline, cancel: CancelToken?) throws(ClientError) -> [SocketAddress] {
         if let literal = literal(host: host, port: port) { return [literal] }
         try deadline.check(cancel)
         let lookup = Lookup()
-        queue.async { lookup.run(host: host, port: port) }
+        // A serial queue of its own: libdispatch gives serial queues an "overcommit" thread even when every pool
+        // thread is blocked (workers waiting in calls like this one), where a concurrent queue would wait for a free one.
+        DispatchQueue(label: "httpclient.resolver").async { lookup.run(host: host, port: port) }
         try deadline.wait(for: lookup.fd, events: Int16(POLLIN), cancel: cancel)
         guard let result = lookup.result else { throw .dns("\(host): no result") }
         return try result.get()

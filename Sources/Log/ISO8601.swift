@@ -37,13 +37,19 @@ public enum ISO8601 {
     }
 
     public static func format(milliseconds ms: Int64) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        append(milliseconds: ms, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 24 bytes of the timestamp to `out` (no intermediate String: JSON writers on hot paths).
+    public static func append(milliseconds ms: Int64, to out: inout [UInt8]) {
         var days = ms / 86_400_000
         var rem = ms % 86_400_000
         if rem < 0 { rem += 86_400_000; days -= 1 }
         let (y, mo, d) = civil(days: days)
         let h = Int(rem / 3_600_000), mi = Int(rem / 60_000 % 60), s = Int(rem / 1000 % 60), milli = Int(rem % 1000)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
         pad(Int(y), 4, &out); out.append(UInt8(ascii: "-"))
         pad(mo, 2, &out); out.append(UInt8(ascii: "-"))
         pad(d, 2, &out); out.append(UInt8(ascii: "T"))
@@ -51,7 +57,6 @@ public enum ISO8601 {
         pad(mi, 2, &out); out.append(UInt8(ascii: ":"))
         pad(s, 2, &out); out.append(UInt8(ascii: "."))
         pad(milli, 3, &out); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` (milliseconds optional). Nil for anything else.
@@ -80,15 +85,15 @@ public enum ISO8601 {
         return days * 86_400_000 + Int64(h) * 3_600_000 + Int64(mi) * 60_000 + Int64(sec) * 1000 + Int64(ms)
     }
 
+    @inline(__always)
     private static func pad(_ v: Int, _ width: Int, _ out: inout [UInt8]) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
         var x = v
-        var i = width - 1
-        while i >= 0 {
-            digits[i] = UInt8(48 + x % 10)
-            x /= 10
-            i -= 1
+        while divisor > 0 {
+            out.append(UInt8(48 + (x / divisor) % 10))
+            x %= divisor
+            divisor /= 10
         }
-        out.append(contentsOf: digits)
     }
 }

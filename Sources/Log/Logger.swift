@@ -1,5 +1,6 @@
 // The process logger: one line per event on stderr, `key=value` text or JSON. Thread-safe: each line is a single write(2).
 // Hot paths (the access log of an event loop) batch lines in a LogBuffer and flush once per loop iteration.
+import JSON
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,19 +148,7 @@ public final class Logger: Sendable {
     }
 
     public static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20, 0x7F: out.append(contentsOf: "\\u00".utf8); Logger.appendHexByte(b, to: &out)
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONWriter.appendString(s, to: &out)
     }
 
     private static func appendHexByte(_ b: UInt8, to out: inout [UInt8]) {

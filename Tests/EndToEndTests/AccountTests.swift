@@ -227,6 +227,17 @@ enum AccountExpect {
         #expect(c.session != nil && c.session != first)
         #expect(try c.get("/api/user").status == 200)
         AccountExpect.error(try APIClient(port: server.port, session: first).get("/api/user"), 401, "Unauthorized")
+
+        // Also when the held session belongs to another user.
+        let otherEmail = uniqueEmail("other")
+        let other = APIClient(port: server.port)
+        #expect(try other.signUp(otherEmail, Self.password, name: "Other").status == 201)
+        let held = try #require(c.session)
+        let switched = try c.signIn(otherEmail, Self.password)
+        #expect(switched.status == 200)
+        #expect(switched.user?["name"] == "Other")
+        AccountExpect.error(try APIClient(port: server.port, session: held).get("/api/user"), 401, "Unauthorized")
+        #expect(try other.get("/api/user").status == 200)
     }
 
     @Test func signInRateLimitWindowStartsAtFirstFailure() throws {

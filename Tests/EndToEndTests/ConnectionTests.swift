@@ -156,4 +156,47 @@ import Testing
         #expect(rest.isEmpty)
         #expect(end == .eof)
     }
+
+    @Test func requestTargetFormsAndLeadingEmptyLines() throws {
+        let server = try ServerProcess()
+        let c = try RawClient(port: server.port)
+        try c.send("\r\n\r\n" + Req.get("/health"))                                        // RFC 9112 §2.2
+        #expect(try c.readResponse().status == 200)
+        try c.send(Req.get("/health?verbose=1&x=%20"))
+        #expect(try c.readResponse().status == 200)
+        try c.send(Req.get("http://localhost/health"))                                  // absolute-form
+        #expect(try c.readResponse().status == 200)
+        try c.send(Req.get("//health"))
+        #expect(try c.readResponse().status == 404)
+    }
+
+    @Test func nothingIsAnsweredAfterConnectionClose() throws {
+        let server = try ServerProcess()
+        let c = try RawClient(port: server.port)
+        try c.send(Req.get("/health", headers: ["Connection: close"]) + Req.get("/health") + Req.get("/nope"))
+        let r = try c.readResponse()
+        #expect(r.status == 200)
+        #expect(r.closes)
+        let (rest, _) = try c.readToEnd()
+        #expect(rest.isEmpty, "the pipelined requests after Connection: close are not answered")
+    }
+
+    @Test func binaryGarbageIsRejectedAndTheServerCarriesOn() throws {
+        let server = try ServerProcess()
+        var state: UInt32 = 12345
+        for round in 0..<5 {
+            let garbage: [UInt8] = (0..<4096).map { _ in
+                state = state &* 1_103_515_245 &+ 12345
+                return UInt8(truncatingIfNeeded: state >> 16)
+            }
+            let c = try RawClient(port: server.port)
+            try? c.send(garbage)   // the server may answer and close before all of it is sent
+            let r = try c.readResponse()
+            #expect([400, 414, 431, 501, 505].contains(r.status), "round \(round): \(r.status)")
+            #expect(r.closes)
+        }
+        let c = try RawClient(port: server.port)
+        try c.send(Req.get("/health"))
+        #expect(try c.readResponse().status == 200)
+    }
 }

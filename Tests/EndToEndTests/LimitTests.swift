@@ -1,5 +1,6 @@
 // Size and resource limits of the real binary (SPEC §0, §14): 414, 431, 413 (declared, chunked, with and without
 // Expect), the connection limit, the global body budget, and a client reset in the middle of a body.
+import Foundation
 import Testing
 
 @Suite struct LimitTests {
@@ -21,6 +22,26 @@ import Testing
         // Sent without the rest of the head: the 414 must come as soon as the line is over the limit.
         try c.send("GET /" + String(repeating: "b", count: 200))
         try expectErrorAndClose(c, 414, "URI too long")
+    }
+
+    @Test func configuredHeaderLimitApplies() throws {
+        let server = try ServerProcess(environment: ["ORCHESTRATOR_MAX_HEADER_BYTES": "512"])
+        let c = try RawClient(port: server.port)
+        try c.send(Req.get("/health", headers: ["X-Big: " + String(repeating: "h", count: 600)]))
+        try expectErrorAndClose(c, 431, "Request header fields too large")
+        let ok = try RawClient(port: server.port)
+        try ok.send(Req.get("/health", headers: ["X-Small: " + String(repeating: "h", count: 300)]))
+        #expect(try ok.readResponse().status == 200)
+    }
+
+    @Test func bodyLimitFlagWinsOverTheEnvironment() throws {
+        let server = try ServerProcess(flags: ["--max-body-bytes", "50"], environment: ["ORCHESTRATOR_MAX_BODY_BYTES": "1000"])
+        let c = try RawClient(port: server.port)
+        try c.send(Req.make("POST", "/health", body: String(repeating: "x", count: 51)))
+        try expectErrorAndClose(c, 413, "Request body too large")
+        let ok = try RawClient(port: server.port)
+        try ok.send(Req.make("POST", "/health", body: String(repeating: "x", count: 50)))
+        #expect(try ok.readResponse().status == 405)
     }
 
     @Test func largeHeaderBlockIs431() throws {
@@ -161,6 +182,42 @@ import Testing
         try c.send(Req.get("/health"))
         #expect(try c.readResponse().status == 200)
         #expect(waitForExitIsNil(server))
+    }
+
+    @Test func runningOutOfFileDescriptorsNeitherSpinsNorStops() throws {
+        let server = try ServerProcess(openFileLimit: 48)
+        let first = try RawClient(port: server.port)
+        try first.send(Req.get("/health"))
+        #expect(try first.readResponse().status == 200)
+        // More connections than descriptors: the kernel completes them all, the server cannot accept them all.
+        var clients: [RawClient] = []
+        for _ in 0..<60 { clients.append(try RawClient(port: server.port)) }
+        sleepSeconds(0.5)
+        let failures = server.logText.components(separatedBy: "msg=\"accept failed\"").count - 1
+        #expect(failures >= 1, "the descriptor limit was reached")
+        #expect(failures <= 50, "\(failures) accept failures logged in 0.5 s: the loop spins on the listener")
+
+        // Accepted connections keep working; once descriptors free up, new connections are served again.
+        try first.send(Req.get("/health"))
+        #expect(try first.readResponse().status == 200)
+        clients.removeAll()
+        #expect(eventually {
+            guard let c = try? RawClient(port: server.port, timeout: 2) else { return false }
+            guard (try? c.send(Req.get("/health"))) != nil else { return false }
+            return (try? c.readResponse())?.status == 200
+        })
+    }
+
+    @Test func serveRaisesItsOpenFileLimitToTheHardLimit() throws {
+        let server = try ServerProcess(openFileLimit: 64, softLimitOnly: true)
+        let limits = (try? String(contentsOfFile: "/proc/\(server.pid)/limits", encoding: .utf8)) ?? ""
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") } ?? ""
+        let values = line.split(separator: " ").compactMap { Int($0) }
+        #expect(values.count == 2 && values[0] == values[1] && values[0] > 64, "\(line)")
+        // More connections than the soft limit it started with, all served at once.
+        let clients = try (0..<80).map { _ in try RawClient(port: server.port) }
+        for c in clients { try c.send(Req.get("/health")) }
+        for c in clients { #expect(try c.readResponse().status == 200) }
     }
 
     private func waitForExitIsNil(_ server: ServerProcess) -> Bool { server.waitForExit(timeout: 0) == nil }

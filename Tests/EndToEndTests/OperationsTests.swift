@@ -332,7 +332,8 @@ struct PromText {
         let created = try c.signUp(email, password)
         #expect(created.status == 201)
         first.kill()
-        #expect(first.waitForExit(timeout: 10) == 128 + 9)
+        let code = first.waitForExit(timeout: 10)
+        #expect(code == Int32(128 + 9), "exit \(String(describing: code))")
 
         let second = try ServerProcess(flags: flags)
         let signedIn = try APIClient(port: second.port).signIn(email, password)

@@ -93,15 +93,15 @@ import Testing
     }
 
     @Test func slowBodyWithinTheGapTimeoutIsAccepted() throws {
-        let server = try InProcessServer(configure: { $0.bodyTimeoutMs = 400 }, routes: TestRoutes.echo)
+        let server = try InProcessServer(configure: { $0.bodyTimeoutMs = 600 }, routes: TestRoutes.echo)
         let c = try RawClient(port: server.port)
-        let body = "0123456789"
+        let body = "0123456789ab"
         try c.send(Req.make("POST", "/echo", headers: ["Content-Length: \(body.utf8.count)"]))
-        // 10 bytes 80 ms apart: 0.8 s in all, twice the timeout, but never a gap over it.
+        // 12 bytes 60 ms apart: longer than the timeout in all, but never a gap anywhere near it.
         let start = monotonicSeconds()
-        try c.sendSlowly(body, delay: 0.08)
+        try c.sendSlowly(body, delay: 0.06)
         let r = try c.readResponse()
-        #expect(monotonicSeconds() - start > 0.4)
+        #expect(monotonicSeconds() - start > 0.6)
         #expect(r.status == 200)
         #expect(r.text == body)
     }

@@ -1,7 +1,7 @@
 // Graceful shutdown (SPEC §5, last paragraph): the listener closes, in-flight requests finish with Connection: close,
 // new requests on open connections get 503, idle keep-alive connections close, exit 0; a second signal exits at once.
-import Dispatch
 import HTTP
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -17,18 +17,24 @@ func connectionRefused(_ port: Int) -> Bool {
     }
 }
 
+/// Holds a deferred request's Responder until the test decides to answer.
+final class PendingResponder: Sendable {
+    private let responder = Mutex<Responder?>(nil)
+    let arrived = Signal()
+
+    func hold(_ r: Responder) {
+        responder.withLock { $0 = r }
+        arrived.fire()
+    }
+
+    func send(_ response: Response) { responder.withLock { $0 }?.send(response) }
+}
+
 @Suite struct ShutdownTests {
     @Test func inFlightDeferredRequestFinishesDuringShutdown() throws {
-        let entered = Signal()
+        let pending = PendingResponder()
         let server = try InProcessServer(routes: { router in
-            router.get("/slow") { _ in
-                entered.fire()
-                return Response(body: .deferred { responder in
-                    DispatchQueue(label: "test.deferred").asyncAfter(deadline: .now() + 0.5) {
-                        responder.send(Response.json(Array(#"{"done":true}"#.utf8)))
-                    }
-                })
-            }
+            router.get("/slow") { _ in Response(body: .deferred { responder in pending.hold(responder) }) }
         })
         let port = server.port
         let idle = try RawClient(port: port)
@@ -37,12 +43,14 @@ func connectionRefused(_ port: Int) -> Bool {
 
         let busy = try RawClient(port: port)
         try busy.send(Req.get("/slow"))
-        #expect(entered.wait(timeout: 2))
+        #expect(pending.arrived.wait(timeout: 2))
         let stopped = server.stopInBackground()
 
         #expect(eventually { connectionRefused(port) }, "new connections are refused")
         #expect(idle.closesQuietly(), "idle keep-alive connections are closed")
+        sleepSeconds(0.1)
         #expect(!stopped.hasFired, "shutdown waits for the request in flight")
+        pending.send(Response.json(Array(#"{"done":true}"#.utf8)))
         let r = try busy.readResponse()
         #expect(r.status == 200)
         #expect(r.text == #"{"done":true}"#)
@@ -63,6 +71,30 @@ func connectionRefused(_ port: Int) -> Bool {
         try c.send("Host: a\r\nContent-Length: 3\r\n\r\ntwo")
         try expectErrorAndClose(c, 503, "Server is shutting down")
         #expect(stopped.wait(timeout: 3))
+    }
+
+    @Test func connectionStillReceivingAResponseClosesOnceItIsSent() throws {
+        let size = 12 << 20
+        let body = [UInt8](repeating: 0x64, count: size)
+        let server = try InProcessServer(configure: { $0.shutdownTimeoutMs = 5_000 }, routes: { router in
+            router.get("/big") { _ in Response(body: .bytes(body)) }
+        })
+        let c = try RawClient(port: server.port, receiveBuffer: 256 * 1024)
+        try c.send(Req.get("/big"))
+        let head = try c.readHead()
+        #expect(head.status == 200)
+        // Shut down while most of the body is still to be sent; it was queued before, so it carries no Connection: close.
+        let stopped = server.stopInBackground()
+        #expect(eventually { connectionRefused(server.port) })
+        #expect(head.header("Content-Length") == String(size))
+        #expect(!head.closes)
+        let received = try c.read(exactly: size)
+        #expect(received.count == size)
+        let finished = monotonicSeconds()
+        // Now idle: closed by the shutdown at once, which then completes (well before its 5 s timeout).
+        #expect(c.closesQuietly())
+        #expect(stopped.wait(timeout: 3))
+        #expect(monotonicSeconds() - finished < 1)
     }
 
     @Test func sigtermFinishesTheRequestInFlightThenExitsZero() throws {

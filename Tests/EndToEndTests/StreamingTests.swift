@@ -116,26 +116,35 @@ import Testing
         #expect(try next.readResponse().status == 404)
     }
 
-    @Test func peerHalfCloseOrResetBetweenWritesFiresOnCancel() throws {
-        for resetting in [false, true] {
-            let cancelled = Signal()
-            let writeFailed = Signal()
-            let server = try InProcessServer(routes: { router in
-                router.get("/ticks") { _ in
-                    Response(body: .stream { writer in
-                        writer.onCancel { cancelled.fire() }
-                        while writer.write("tick\n") { sleepSeconds(0.01) }
-                        writeFailed.fire()
-                    })
-                }
-            })
-            let c = try RawClient(port: server.port)
-            try c.send(Req.get("/ticks"))
-            #expect(try c.readHead().status == 200)
-            sleepSeconds(0.05)
-            if resetting { c.reset() } else { c.close() }
-            #expect(cancelled.wait(timeout: 1), "onCancel within 1 s (reset: \(resetting))")
-            #expect(writeFailed.wait(timeout: 1))
+    enum Departure: CaseIterable { case halfClose, close, reset }
+
+    @Test(arguments: Departure.allCases)
+    func peerLeavingBetweenWritesFiresOnCancel(_ departure: Departure) throws {
+        let cancelled = Signal()
+        let writeFailed = Signal()
+        let server = try InProcessServer(routes: { router in
+            router.get("/ticks") { _ in
+                Response(body: .stream { writer in
+                    writer.onCancel { cancelled.fire() }
+                    while writer.write("tick\n") { sleepSeconds(0.01) }
+                    writeFailed.fire()
+                })
+            }
+        })
+        let c = try RawClient(port: server.port)
+        try c.send(Req.get("/ticks"))
+        #expect(try c.readHead().status == 200)
+        sleepSeconds(0.05)
+        switch departure {
+        case .halfClose: c.shutdownWrite()   // EOF on the server's side: the stream is abandoned (EPOLLRDHUP / read of 0)
+        case .close: c.close()
+        case .reset: c.reset()
+        }
+        #expect(cancelled.wait(timeout: 1), "onCancel within 1 s")
+        #expect(writeFailed.wait(timeout: 1))
+        if departure == .halfClose {
+            let (_, end) = try c.readToEnd()
+            #expect(end == .eof || end == .reset)
         }
     }
 

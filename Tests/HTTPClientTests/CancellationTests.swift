@@ -24,13 +24,14 @@ import Testing
 
     @Test(arguments: ["http", "https"])
     func cancelClosesTheConnectionWithin100ms(_ listener: String) throws {
-        let client = fixture.client()
+        let client = try Fixture.sharedClient.get()
         let key = uniqueKey()
         let token = CancelToken()
         let outcome = Mutex<(ClientError?, Double)?>(nil)
         let done = DispatchSemaphore(value: 0)
         let url = fixture.url(listener, "/hang?k=\(key)", host: listener == "https" ? "localhost" : nil)
-        DispatchQueue.global().async {
+        // A thread of its own: Dispatch's global pool may have no free thread while tests block theirs.
+        Thread.detachNewThread {
             var caught: ClientError?
             do {
                 _ = try client.send(ClientRequest(url: url, timeoutMs: 10_000), cancel: token)
@@ -59,16 +60,19 @@ import Testing
         token.cancel()
         #expect(token.isCancelled)
         #expect(throws: ClientError.cancelled) {
-            try fixture.client().send(ClientRequest(url: fixture.url("http", "/json"), timeoutMs: 5000), cancel: token)
+            try Fixture.sharedClient.get().send(ClientRequest(url: fixture.url("http", "/json"), timeoutMs: 5000), cancel: token)
         }
     }
 
     @Test func cancelDuringHandshakeStall() {
         let token = CancelToken()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { token.cancel() }
+        Thread.detachNewThread {
+            usleep(100_000)
+            token.cancel()
+        }
         let start = monotonicSeconds()
         #expect(throws: ClientError.cancelled) {
-            try fixture.client().send(ClientRequest(url: fixture.url("stall", "/").replacingOccurrences(of: "http:", with: "https:"),
+            try Fixture.sharedClient.get().send(ClientRequest(url: fixture.url("stall", "/").replacingOccurrences(of: "http:", with: "https:"),
                                                     timeoutMs: 5000), cancel: token)
         }
         #expect(monotonicSeconds() - start < 1)
@@ -77,7 +81,7 @@ import Testing
     @Test func stallMidBodyTimesOutWithinTheDeadline() {
         let start = monotonicSeconds()
         #expect(throws: ClientError.timeout(300)) {
-            try fixture.client().send(ClientRequest(url: fixture.url("http", "/stall-body"), timeoutMs: 300))
+            try Fixture.sharedClient.get().send(ClientRequest(url: fixture.url("http", "/stall-body"), timeoutMs: 300))
         }
         let elapsed = monotonicSeconds() - start
         #expect(elapsed >= 0.29 && elapsed < 0.6, "took \(elapsed) s")
@@ -85,7 +89,7 @@ import Testing
 
     @Test func deadlineCoversAStreamingBody() {
         #expect(throws: ClientError.timeout(300)) {
-            try fixture.client().stream(ClientRequest(url: fixture.url("http", "/sse?delay=1000"), timeoutMs: 300),
+            try Fixture.sharedClient.get().stream(ClientRequest(url: fixture.url("http", "/sse?delay=1000"), timeoutMs: 300),
                                         onResponse: { _, _ in }, onChunk: { _ in true })
         }
     }

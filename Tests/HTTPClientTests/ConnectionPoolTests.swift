@@ -39,13 +39,13 @@ import Testing
         #expect(try fixture.connections(for: key) == 3)
     }
 
-    @Test(arguments: ["GET", "POST"])
-    func serverClosedIdleConnectionIsReplaced(_ method: String) throws {
+    /// GET only: a POST may legitimately fail when the server's close races with the request (it is never repeated).
+    @Test func serverClosedIdleConnectionIsReplaced() throws {
         let client = fixture.client()
         let key = uniqueKey()
         for _ in 0..<3 {
             // The server answers keep-alive, then closes: the next request finds a stale pooled connection.
-            let response = try client.send(ClientRequest(method: method, url: fixture.url("http", "/close-after?k=\(key)"), timeoutMs: 5000))
+            let response = try client.send(ClientRequest(url: fixture.url("http", "/close-after?k=\(key)"), timeoutMs: 5000))
             #expect(response.text == "ok")
         }
         #expect(try fixture.connections(for: key) == 3)

@@ -9,7 +9,7 @@ import Testing
 
     init() throws {
         fixture = try Fixture.get()
-        client = fixture.client()
+        client = try Fixture.sharedClient.get()
     }
 
     func get(_ path: String, listener: String = "http", maxResponseBytes: Int = ClientRequest.defaultMaxResponseBytes) throws -> ClientResponse {
@@ -92,6 +92,24 @@ import Testing
         } throws: { error in
             guard case .connect(let detail) = error as? ClientError else { return false }
             return detail.contains("Connection refused")
+        }
+    }
+
+    @Test func resolvesNamesAndFallsBackAcrossAddresses() throws {
+        // "localhost" may resolve to ::1 first, where this port is closed: the client moves on to 127.0.0.1.
+        let response = try client.send(ClientRequest(url: fixture.url("http", "/json", host: "localhost"), timeoutMs: 5000))
+        #expect(response.status == 200)
+    }
+
+    @Test func unknownHostIsADNSError() {
+        #expect {
+            try client.send(ClientRequest(url: "http://nonexistent.invalid/", timeoutMs: 3000))
+        } throws: { error in
+            switch error as? ClientError {
+            case .dns(let detail): detail.hasPrefix("nonexistent.invalid: ")
+            case .timeout(3000): true   // a resolver that never answers still ends on time
+            default: false
+            }
         }
     }
 

@@ -39,10 +39,10 @@ import Testing
         #expect(next.url.description == "http://a.example/y")
     }
 
-    @Test func putKeepsMethodOn301ButNotOn303() throws {
+    @Test func putBecomesGetOn301And303() throws {
         var put = Self.base
         put.method = "PUT"
-        #expect(try put.redirected(status: 301, location: "/y").method == "PUT")
+        #expect(try put.redirected(status: 301, location: "/y").method == "GET")
         #expect(try put.redirected(status: 303, location: "/y").method == "GET")
         var head = Self.base
         head.method = "HEAD"

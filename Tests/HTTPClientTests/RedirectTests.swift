@@ -10,7 +10,7 @@ import Testing
 
     init() throws {
         fixture = try Fixture.get()
-        client = fixture.client()
+        client = try Fixture.sharedClient.get()
     }
 
     @Test func followsFiveRedirects() throws {

@@ -9,7 +9,7 @@ import Testing
 
     init() throws {
         fixture = try Fixture.get()
-        client = fixture.client()
+        client = try Fixture.sharedClient.get()
     }
 
     @Test func firstEventArrivesBeforeTheServerFinishes() throws {

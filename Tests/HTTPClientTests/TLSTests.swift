@@ -10,7 +10,7 @@ import Testing
 
     init() throws {
         fixture = try Fixture.get()
-        client = fixture.client()
+        client = try Fixture.sharedClient.get()
     }
 
     func send(_ url: String, timeoutMs: Int = 5000) throws(ClientError) -> ClientResponse {

@@ -26,7 +26,7 @@ extension Application {
         let now = now()
         let user = User(id: RandomID.make(prefix: "user_"), name: name, email: email, image: nil, isAnonymous: false,
                         providerId: "credential", createdAt: now)
-        return offloadThenCommit({ PasswordHash.hash(password) }, { db, hash in
+        return offloadThenCommit({ Accounts.hashing { PasswordHash.hash(password) } }, { db, hash in
             try Accounts.insertUser(user, passwordHash: hash, now: now, db: db)
             let s = try Accounts.insertSession(userID: user.id, now: now, db: db)
             try Application.replace(previous, with: user.id, db: db)
@@ -51,11 +51,11 @@ extension Application {
         return offloadThenCommit({ () throws -> User in
             let found = try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }
             guard let (user, hash) = found, let hash else {
-                PasswordHash.dummyVerify(password)   // same cost as a real check: no timing oracle for unknown emails
+                Accounts.hashing { PasswordHash.dummyVerify(password) }   // same cost as a real check: no timing oracle for unknown emails
                 limiter.recordFailure(email: email, ip: ip, now: self.now())
                 throw APIError.unauthorized("Invalid email or password")
             }
-            guard PasswordHash.verify(password, against: hash) else {
+            guard Accounts.hashing({ PasswordHash.verify(password, against: hash) }) else {
                 limiter.recordFailure(email: email, ip: ip, now: self.now())
                 throw APIError.unauthorized("Invalid email or password")
             }
@@ -128,9 +128,9 @@ extension Application {
     // MARK: - Helpers
 
     /// Signing up or in while holding a session: an anonymous user's data moves over and the anonymous user goes;
-    /// a named session is replaced (deleted).
+    /// a named session is replaced (deleted), also when it belongs to the user signing in again.
     static func replace(_ previous: Session?, with userID: String, db: Database) throws {
-        guard let previous, previous.user.id != userID else { return }
+        guard let previous else { return }
         if previous.user.isAnonymous {
             try Accounts.adoptAnonymous(previous.user.id, into: userID, db: db)
         } else {

@@ -10,9 +10,8 @@ extension Application {
         guard let typeValue = body["type"], !typeValue.isNull, let configValue = body["config"], !configValue.isNull else {
             throw APIError.badRequest("Type and config are required")
         }
-        guard case .string(let typeName) = typeValue, let type = IntegrationType.named(typeName) else {
-            throw APIError.badRequest("Invalid integration type")
-        }
+        guard case .string(let typeName) = typeValue else { throw APIError.badRequest("type must be a string") }
+        guard let type = IntegrationType.named(typeName) else { throw APIError.badRequest("Invalid integration type") }
         try Integrations.validateConfig(configValue, type: type)
         let name = try body.optionalString("name") ?? ""
         guard name.scalarCount <= 200 else { throw APIError.badRequest("Name must be at most 200 characters") }

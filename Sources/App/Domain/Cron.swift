@@ -51,7 +51,8 @@ struct Cron: Sendable, Equatable {
             guard pieces.count <= 2 else { throw ParseError(detail: "invalid step in \(name) field: \(part)") }
             var step = 1
             if pieces.count == 2 {
-                guard let s = Int(pieces[1]), s > 0, s <= range.upperBound + 1 else {
+                guard pieces[1].allSatisfy({ $0.isASCII && $0.isNumber }), let s = Int(pieces[1]), s > 0,
+                      s <= range.upperBound + 1 else {
                     throw ParseError(detail: "invalid step in \(name) field: \(part)")
                 }
                 step = s

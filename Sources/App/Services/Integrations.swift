@@ -36,8 +36,8 @@ struct IntegrationRow: Sendable {
         JSONWriter.appendString(id, to: &out)
         out.append(contentsOf: ",\"name\":".utf8); JSONWriter.appendString(name, to: &out)
         out.append(contentsOf: ",\"type\":".utf8); JSONWriter.appendString(type, to: &out)
-        out.append(contentsOf: ",\"createdAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: createdAt).utf8)
-        out.append(contentsOf: "\",\"updatedAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: updatedAt).utf8)
+        out.append(contentsOf: ",\"createdAt\":\"".utf8); ISO8601.append(milliseconds: createdAt, to: &out)
+        out.append(contentsOf: "\",\"updatedAt\":\"".utf8); ISO8601.append(milliseconds: updatedAt, to: &out)
         out.append(UInt8(ascii: "\""))
         if let config {
             out.append(contentsOf: ",\"config\":".utf8)

@@ -43,7 +43,7 @@ struct User: Sendable, Equatable {
         out.append(contentsOf: ",\"image\":".utf8); JSONWriter.appendNullableString(image, to: &out)
         out.append(contentsOf: ",\"isAnonymous\":".utf8); out.append(contentsOf: (isAnonymous ? "true" : "false").utf8)
         out.append(contentsOf: ",\"providerId\":".utf8); JSONWriter.appendString(providerId, to: &out)
-        out.append(contentsOf: ",\"createdAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: createdAt).utf8)
+        out.append(contentsOf: ",\"createdAt\":\"".utf8); ISO8601.append(milliseconds: createdAt, to: &out)
         out.append(contentsOf: "\"}".utf8)
     }
 

@@ -55,8 +55,8 @@ struct WorkflowRow: Sendable {
         out.append(contentsOf: ",\"visibility\":".utf8); JSONWriter.appendString(visibility, to: &out)
         out.append(contentsOf: ",\"nodes\":".utf8); out.append(contentsOf: (nodesOverride ?? nodesText).utf8)
         out.append(contentsOf: ",\"edges\":".utf8); out.append(contentsOf: edgesText.utf8)
-        out.append(contentsOf: ",\"createdAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: createdAt).utf8)
-        out.append(contentsOf: "\",\"updatedAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: updatedAt).utf8)
+        out.append(contentsOf: ",\"createdAt\":\"".utf8); ISO8601.append(milliseconds: createdAt, to: &out)
+        out.append(contentsOf: "\",\"updatedAt\":\"".utf8); ISO8601.append(milliseconds: updatedAt, to: &out)
         out.append(contentsOf: "\",\"isOwner\":".utf8); out.append(contentsOf: (isOwner ? "true" : "false").utf8)
         out.append(UInt8(ascii: "}"))
         return out
@@ -88,8 +88,8 @@ enum Workflows {
             out.append(contentsOf: ",\"name\":".utf8); JSONWriter.appendString(row.text(1), to: &out)
             out.append(contentsOf: ",\"description\":".utf8); JSONWriter.appendNullableString(row.optionalText(2), to: &out)
             out.append(contentsOf: ",\"visibility\":".utf8); JSONWriter.appendString(row.text(3), to: &out)
-            out.append(contentsOf: ",\"createdAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: row.int(4)).utf8)
-            out.append(contentsOf: "\",\"updatedAt\":\"".utf8); out.append(contentsOf: ISO8601.format(milliseconds: row.int(5)).utf8)
+            out.append(contentsOf: ",\"createdAt\":\"".utf8); ISO8601.append(milliseconds: row.int(4), to: &out)
+            out.append(contentsOf: "\",\"updatedAt\":\"".utf8); ISO8601.append(milliseconds: row.int(5), to: &out)
             out.append(contentsOf: "\"}".utf8)
         }
         out.append(UInt8(ascii: "]"))
@@ -167,9 +167,10 @@ enum Workflows {
     }
 
     /// `base`, or `base 2`, `base 3`, … — the first the user does not already have.
+    /// SQLite's `substr` counts characters (code points) in TEXT, not bytes.
     static func freeName(_ base: String, userID: String, db: Database) throws -> String {
         let taken = Set(try db.query("SELECT name FROM workflows WHERE user_id = ? AND substr(name, 1, ?) = ?",
-                                     [.text(userID), .int(Int64(base.utf8.count)), .text(base)]) { $0.text(0) })
+                                     [.text(userID), .int(Int64(base.unicodeScalars.count)), .text(base)]) { $0.text(0) })
         if !taken.contains(base) { return base }
         var n = 2
         while taken.contains("\(base) \(n)") { n += 1 }

@@ -169,6 +169,9 @@ final class RawClient {
         return out
     }
 
+    /// Reads exactly `n` bytes (of a body whose head was read with `readHead`).
+    func read(exactly n: Int) throws(ClientError) -> [UInt8] { try take(n) }
+
     /// Reads one CRLF-terminated line (without the CRLF).
     private func line(limit: Int = 1 << 20) throws(ClientError) -> [UInt8] {
         var scanned = 0

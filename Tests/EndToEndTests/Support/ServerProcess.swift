@@ -38,8 +38,10 @@ final class ServerProcess {
     }
 
     /// Starts `orchestrator serve --port 0 --data-dir <temp> <flags>` with the test's environment (minus any
-    /// ORCHESTRATOR_* variables) plus `environment`, and waits for its `listening` line.
-    init(flags: [String] = [], environment: [String: String] = [:], startTimeout: Double = 15) throws {
+    /// ORCHESTRATOR_* variables) plus `environment`, and waits for its `listening` line. `openFileLimit` sets
+    /// RLIMIT_NOFILE before the binary starts (through the shell's `ulimit`): soft and hard, or only the soft one.
+    init(flags: [String] = [], environment: [String: String] = [:], openFileLimit: Int? = nil, softLimitOnly: Bool = false,
+         startTimeout: Double = 15) throws {
         let bin = ServerProcess.binaryPath
         guard access(bin, X_OK) == 0 else {
             throw ServerProcessError(description: "no executable at \(bin): build it first (swift build), or set ORCHESTRATOR_BIN")
@@ -52,10 +54,21 @@ final class ServerProcess {
         env["ORCHESTRATOR_LOG_FORMAT"] = "text"
         env["ORCHESTRATOR_LOG_LEVEL"] = "info"
         for (k, v) in environment { env[k] = v }
-        let args = [bin, "serve", "--port", "0", "--data-dir", dataDir] + flags
+        var args = [bin, "serve", "--port", "0", "--data-dir", dataDir] + flags
+        if let openFileLimit {
+            // exec keeps the pid: signals and waitpid reach the server itself.
+            args = ["/bin/sh", "-c", "ulimit \(softLimitOnly ? "-S " : "")-n \(openFileLimit) && exec \"$0\" \"$@\""] + args
+        }
 
-        let (spawned, readFD) = try ServerProcess.spawn(args: args, env: env.map { "\($0.key)=\($0.value)" })
-        pid = spawned
+        let spawned: (pid_t, Int32)
+        do {
+            spawned = try ServerProcess.spawn(args: args, env: env.map { "\($0.key)=\($0.value)" })
+        } catch {
+            try? FileManager.default.removeItem(atPath: dataDir)
+            throw error
+        }
+        pid = spawned.0
+        let readFD = spawned.1
         let capture = log
         Thread.detachNewThread {
             var chunk = [UInt8](repeating: 0, count: 16384)

@@ -23,6 +23,9 @@ struct Fixture: Sendable {
 
     static func get() throws -> Fixture { try shared.get() }
 
+    /// One client for tests that do not count connections: creating one parses the system trust store (~80 ms).
+    static let sharedClient = Result { try get().client() }
+
     /// `http://127.0.0.1:<port of listener><path>`; https listeners get `https`, v6 ones `[::1]`.
     func url(_ listener: String, _ path: String, host: String? = nil) -> String {
         let scheme = listener.hasPrefix("https") ? "https" : "http"
@@ -78,7 +81,7 @@ struct Fixture: Sendable {
 
     /// The fixture's JSON reply to a bookkeeping path (`/stats`, `/disconnected`).
     func query(_ path: String) throws -> [String: Any] {
-        let response = try client(maxIdlePerOrigin: 0).send(ClientRequest(url: url("http", path), timeoutMs: 5000))
+        let response = try Fixture.sharedClient.get().send(ClientRequest(url: url("http", path), timeoutMs: 5000))
         return try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
     }
 

@@ -1,0 +1,56 @@
+// A pool of plain threads for blocking work (password hashing, outbound calls, file I/O). Unlike a Dispatch
+// concurrent queue, whose width on Linux is about the core count, a blocked task here never holds up the others
+// until `maxThreads` are busy. Threads start on demand and stay parked on a condition variable. Thread-safe.
+
+/// Runs closures on up to `maxThreads` threads, FIFO.
+public final class WorkPool: @unchecked Sendable {   // all mutable state is guarded by `lock`
+    private let lock = ConditionLock()
+    private let maxThreads: Int
+    private var queue: [@Sendable () -> Void] = []
+    private var head = 0
+    private var threads = 0
+    private var idle = 0
+
+    public init(maxThreads: Int) {
+        self.maxThreads = max(1, maxThreads)
+    }
+
+    /// Queues `work`; starts a thread when none is idle and the pool is below its size.
+    public func async(execute work: @escaping @Sendable () -> Void) {
+        lock.lock()
+        queue.append(work)
+        let spawn = idle == 0 && threads < maxThreads
+        if spawn { threads += 1 }
+        lock.unlock()
+        if spawn {
+            let t = startThread { [self] in run() }
+            pthread_detach(t)
+        } else {
+            lock.withLock { lock.broadcast() }
+        }
+    }
+
+    private func run() {
+        lock.lock()
+        while true {
+            while head == queue.count {
+                idle += 1
+                lock.wait()
+                idle -= 1
+            }
+            let work = queue[head]
+            head += 1
+            if head > 1024 && head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            lock.unlock()
+            work()
+            lock.lock()
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
