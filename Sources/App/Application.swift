@@ -26,11 +26,12 @@ public final class Application: Sendable {
         let logger = Logger(level: config.logLevel, format: config.logFormat)
         self.logger = logger
         if config.dbPath == nil { try Storage.makeDirectory(config.dataDir) }
-        storage = try Storage(path: config.databasePath, loops: config.server.loopCount, logger: logger)
         client = HTTPClient(caFile: config.environment["ORCHESTRATOR_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
                             userAgent: "Orchestrator/\(AppVersion.current)")
         connectionTester = ConnectionTester(client: client, environment: config.environment, dataDir: config.dataDir)
+        // The key is checked before the database is touched, so a bad key leaves nothing behind.
         integrations = Integrations(key: try Integrations.loadKey(environment: config.environment, dataDir: config.dataDir, logger: logger))
+        storage = try Storage(path: config.databasePath, loops: config.server.loopCount, logger: logger)
         let env = config.environment
         metricsToken = env["ORCHESTRATOR_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         accounts = Accounts(allowSignUp: env["ORCHESTRATOR_ALLOW_SIGNUP"]?.lowercased() != "false",

@@ -47,7 +47,8 @@ extension Application {
 
     func getIntegration(_ req: inout Request) throws -> Response {
         let row = try ownedIntegration(&req)
-        return Response.json(row.json(config: try integrations.open(row)))
+        guard let config = openConfig(row) else { return Application.decryptionFailed }
+        return Response.json(row.json(config: config))
     }
 
     func updateIntegration(_ req: inout Request) throws -> Response {
@@ -59,7 +60,8 @@ extension Application {
             config = c
             row.sealedConfig = integrations.seal(c, id: row.id)
         } else {
-            config = try integrations.open(row)
+            guard let c = openConfig(row) else { return Application.decryptionFailed }
+            config = c
         }
         if let name = try body.optionalString("name") {
             guard name.scalarCount <= 200 else { throw APIError.badRequest("Name must be at most 200 characters") }
@@ -93,7 +95,23 @@ extension Application {
     func testSavedIntegration(_ req: inout Request) throws -> Response {
         let row = try ownedIntegration(&req)
         _ = try req.jsonObject(optional: true)
-        return runConnectionTest(type: IntegrationType.named(row.type)!, config: try integrations.open(row))
+        guard let config = openConfig(row) else { return Application.decryptionFailed }
+        return runConnectionTest(type: IntegrationType.named(row.type)!, config: config)
+    }
+
+    /// SPEC §8: 500 `"Failed to decrypt integration config"` (APIError.internalError would hide the message).
+    static var decryptionFailed: Response {
+        Response.error(.internalServerError, Integrations.DecryptionFailed.message)
+    }
+
+    /// The row's decrypted config, or nil (logged) when it does not open.
+    private func openConfig(_ row: IntegrationRow) -> JSON? {
+        do {
+            return try integrations.open(row)
+        } catch {
+            logger.error("integration config does not decrypt", ["integration_id": .string(row.id)])
+            return nil
+        }
     }
 
     /// The caller's integration named by the path, or 404 `"Integration not found"`.

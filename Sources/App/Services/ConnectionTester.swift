@@ -125,6 +125,10 @@ enum SQLiteURL {
         if let r = realPath(candidate) {
             resolved = r
         } else {
+            // Something that exists but does not resolve is a dangling symlink: SQLite would create its target,
+            // wherever it points.
+            var st = stat()
+            guard lstat(candidate, &st) != 0 else { throw Failure(message: "path outside the databases folder") }
             let slash = candidate.lastIndex(of: "/")!
             guard let parent = realPath(String(candidate[..<slash])) else { throw Failure(message: "path outside the databases folder") }
             resolved = parent + String(candidate[slash...])

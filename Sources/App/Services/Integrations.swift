@@ -93,13 +93,20 @@ final class Integrations: Sendable {
         SecretBox.seal(config.text, key: key, aad: id)
     }
 
-    /// The decrypted config; a failure is `"Failed to decrypt integration config"`, never `{}`.
-    func open(_ row: IntegrationRow) throws -> JSON {
+    /// The decrypted config; a failure is `DecryptionFailed` ("Failed to decrypt integration config"), never `{}`.
+    func open(_ row: IntegrationRow) throws(DecryptionFailed) -> JSON {
         guard let text = try? SecretBox.open(row.sealedConfig, key: key, aad: row.id),
               let config = try? JSON.parse(text), config.isObject else {
-            throw APIError.internalError("Failed to decrypt integration config")
+            throw DecryptionFailed()
         }
         return config
+    }
+
+    /// A sealed config that does not open (another key, tampering, another id's record). The API answers 500 with
+    /// this message (not the generic one); a run's step fails with it.
+    struct DecryptionFailed: Error, CustomStringConvertible {
+        static let message = "Failed to decrypt integration config"
+        var description: String { DecryptionFailed.message }
     }
 
     /// Validates `config` for `type` (SPEC §8 order after type): missing required, unknown, non-string fields.
@@ -150,6 +157,16 @@ final class Integrations: Sendable {
     }
 
     // MARK: - Queries
+
+    /// The owner's integration with its config decrypted and its secret values (for redaction by value), or nil when
+    /// `userID` has no integration `id`. Throws `DecryptionFailed` when the config cannot be opened.
+    func loadDecrypted(id: String, userID: String, db: Database) throws -> (row: IntegrationRow, config: JSON, secrets: [String])? {
+        guard let row = try Integrations.get(id: id, userID: userID, db: db), let type = IntegrationType.named(row.type) else {
+            return nil
+        }
+        let config = try open(row)
+        return (row, config, Integrations.secretValues(config, type: type))
+    }
 
     static func get(id: String, userID: String, db: Database) throws -> IntegrationRow? {
         try db.queryOne("SELECT \(IntegrationRow.columns) FROM integrations WHERE id = ? AND user_id = ?",
