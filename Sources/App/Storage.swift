@@ -12,6 +12,8 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
     public let path: String
     public let writer: Writer
     private let loopReaders: [Database]
+    /// Per loop: when `SELECT 1` last ran and its answer. Slot i is touched only by loop i's thread.
+    private let healthCache: UnsafeMutablePointer<(at: Int64, ok: Bool)>
     private let pool = Mutex<[PooledReader]>([])
 
     /// Creates the data directory if needed, applies pending migrations, then opens the writer and `loops` readers.
@@ -23,6 +25,8 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
         for name in applied { logger?.info("migration applied", ["name": .string(name)]) }
         writer = try Writer(path: path)
         loopReaders = try (0..<max(loops, 1)).map { _ in try Database.openReader(path: path) }
+        healthCache = .allocate(capacity: max(loops, 1))
+        healthCache.initialize(repeating: (Int64.min / 2, false), count: max(loops, 1))
     }
 
     /// The reader owned by event loop `loop`. Call only on that loop's thread.
@@ -36,8 +40,24 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
     }
 
     /// `SELECT 1` on the loop's reader: false when the database cannot answer.
+    /// `SELECT 1` on the loop's reader: false when the database cannot answer. The answer is reused for
+    /// `healthCacheMs` per loop, so a monitor hammering /health costs one query per loop per interval, while a failure
+    /// still shows within that interval.
     public func isHealthy(loop: Int) -> Bool {
-        (try? loopReaders[loop].queryOne("SELECT 1", []) { $0.int(0) }) == 1
+        let now = Storage.monotonicMilliseconds()
+        let cached = healthCache[loop]
+        if now - cached.at < Storage.healthCacheMs { return cached.ok }
+        let ok = (try? loopReaders[loop].queryOne("SELECT 1", []) { $0.int(0) }) == 1
+        healthCache[loop] = (now, ok)
+        return ok
+    }
+
+    static let healthCacheMs: Int64 = 100
+
+    static func monotonicMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
     public func close() {

@@ -18,7 +18,7 @@ final class Connection {
 
     let fd: Int32
     let id: UInt64
-    unowned let loop: EventLoop
+    unowned(unsafe) let loop: EventLoop   // the loop owns its connections and outlives them
     let peer: String
     var activeIndex = -1
 

@@ -23,7 +23,7 @@ final class EventLoop: @unchecked Sendable {
     static let acceptPauseMs: Int64 = 100
 
     let index: Int
-    unowned let server: Server
+    unowned(unsafe) let server: Server   // the server owns its loops and outlives them
     let epfd: Int32
     let wakeFD: Int32
     var listenFD: Int32
@@ -44,7 +44,7 @@ final class EventLoop: @unchecked Sendable {
     var date = HTTPDate()
     var logBuffer: [UInt8] = []
     var now: Int64 = 0                          // monotonic ms, refreshed per wake-up
-    private let requestIDPrefix: String
+    private let requestIDPrefix: [UInt8]   // 8 hex digits and "-"
     private var requestCounter: UInt64 = 0
 
     init(index: Int, server: Server, listenFD: Int32) throws(SystemError) {
@@ -66,7 +66,7 @@ final class EventLoop: @unchecked Sendable {
         sweepInterval = max(20, min(1000, shortest / 8))
         var prefix = [UInt8](repeating: 0, count: 4)
         _ = getrandom(&prefix, 4, 0)
-        requestIDPrefix = prefix.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+        requestIDPrefix = Array((prefix.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined() + "-").utf8)
         try add(wakeFD, events: EPOLLIN.rawValue)
         try add(listenFD, events: EPOLLIN.rawValue)
     }
@@ -281,9 +281,27 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: - Helpers
 
+    /// `<8 hex>-<counter hex>`: at most 15 bytes until the counter passes 2^24, so usually a small (inline) String.
     func nextRequestID() -> String {
         requestCounter &+= 1
-        return requestIDPrefix + "-" + String(requestCounter, radix: 16)
+        var bytes: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &bytes) { buf -> String in
+            var n = 0
+            for b in requestIDPrefix { buf[n] = b; n += 1 }
+            var digits = 0
+            var x = requestCounter
+            repeat { digits += 1; x >>= 4 } while x > 0
+            x = requestCounter
+            var i = n + digits - 1
+            while i >= n {
+                let d = UInt8(x & 15)
+                buf[i] = d < 10 ? 48 + d : 87 + d
+                x >>= 4
+                i -= 1
+            }
+            n += digits
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buf[0..<n]), as: UTF8.self)
+        }
     }
 
     func flushLog() {
