@@ -5,13 +5,16 @@ DATA ?= ./data
 BIN_RELEASE = .build/release/orchestrator
 BIN_DEBUG = .build/debug/orchestrator
 
-.PHONY: all build release run test e2e bench compare fuzz gen-migrations check-migrations clean deps
+.PHONY: all build release run test e2e bench compare fuzz gen-migrations clean deps test-deps
 
 all: build
 
 deps:
 	@command -v pkg-config >/dev/null && pkg-config --exists sqlite3 openssl zlib || \
 	  (apt-get update -qq && apt-get install -y -qq pkg-config libsqlite3-dev libssl-dev zlib1g-dev)
+
+test-deps: deps
+	@python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
 
 gen-migrations:
 	@sh scripts/gen-migrations.sh
@@ -26,11 +29,11 @@ run: release
 	mkdir -p $(DATA)
 	$(BIN_RELEASE) serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA)
 
-test: deps gen-migrations
+test: test-deps gen-migrations
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-e2e: deps gen-migrations
+e2e: test-deps gen-migrations
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter EndToEndTests
 
