@@ -52,7 +52,8 @@ CREATE TABLE workflows (
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX workflows_user_updated ON workflows (user_id, updated_at);
+-- Summaries page by (updated_at DESC, id DESC); id is in the index so the listing needs no sort.
+CREATE INDEX workflows_user_updated ON workflows (user_id, updated_at, id);
 
 CREATE TABLE executions (
     id            TEXT PRIMARY KEY NOT NULL,

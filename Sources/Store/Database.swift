@@ -17,6 +17,12 @@ public final class Database {
     /// Prepared statements by SQL text. Queries are string literals, so the set is bounded by the code.
     private var cache: [String: Statement] = [:]
 
+    /// Process-wide SQLite settings, applied once before the first connection opens (sqlite.org/c3ref/config.html:
+    /// sqlite3_config must precede initialisation; later calls return SQLITE_MISUSE and change nothing).
+    static let processSetup: Void = {
+        _ = csqlite_disable_memstatus()
+    }()
+
     /// `PRAGMA busy_timeout`: how long a connection waits for another connection's lock before `SQLITE_BUSY`.
     public static let busyTimeoutMilliseconds: Int32 = 5000
 
@@ -47,6 +53,7 @@ public final class Database {
 
     /// `wal: false` leaves the journal mode alone (readers cannot set it; `Backup` writes its copy in rollback mode).
     static func open(path: String, readOnly: Bool, wal: Bool) throws(StoreError) -> Database {
+        _ = Database.processSetup
         var connection: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)

@@ -76,6 +76,15 @@ public struct Row {
         }
     }
 
+    /// Calls `body` with the UTF-8 bytes of a TEXT column (nil for NULL) without making a String: for encoders that
+    /// copy column text straight into a response. The bytes are valid only during `body`.
+    public func withUTF8<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+        if isNull(index) { return try body(nil) }
+        guard let text = sqlite3_column_text(handle, Int32(index)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let length = Int(sqlite3_column_bytes(handle, Int32(index)))
+        return try body(UnsafeBufferPointer(start: text, count: length))
+    }
+
     private func readText(_ column: Int32) -> String {
         // Per sqlite.org/c3ref/column_blob.html: call column_text first, then column_bytes for its length.
         guard let text = sqlite3_column_text(handle, column) else { return "" }

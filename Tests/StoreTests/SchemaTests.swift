@@ -174,7 +174,7 @@ import Testing
                 ("api_keys_key_hash", true, "key_hash"),
                 ("sessions_token_hash", true, "token_hash"),
                 ("users_email", true, "email"),
-                ("workflows_user_updated", false, "user_id,updated_at"),
+                ("workflows_user_updated", false, "user_id,updated_at,id"),
                 ("integrations_user_type", false, "user_id,type"),
                 ("schedule_ledger_workflow_slot", true, "workflow_id,slot"),
                 ("webhook_idempotency_workflow_key", true, "workflow_id,key"),

@@ -78,22 +78,32 @@ enum Workflows {
             """)
         defer { statement.reset() }
         try statement.bind([.text(userID)])
-        var out: [UInt8] = [UInt8(ascii: "[")]
+        var out: [UInt8] = []
+        out.reserveCapacity(16384)
+        out.append(UInt8(ascii: "["))
         var first = true
         while try statement.step() {
             let row = statement.row
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            out.append(contentsOf: "{\"id\":".utf8); JSONWriter.appendString(row.text(0), to: &out)
-            out.append(contentsOf: ",\"name\":".utf8); JSONWriter.appendString(row.text(1), to: &out)
-            out.append(contentsOf: ",\"description\":".utf8); JSONWriter.appendNullableString(row.optionalText(2), to: &out)
-            out.append(contentsOf: ",\"visibility\":".utf8); JSONWriter.appendString(row.text(3), to: &out)
+            // Column text goes straight from SQLite's buffer into the response: no String per field.
+            out.append(contentsOf: "{\"id\":".utf8); Workflows.appendText(row, 0, to: &out)
+            out.append(contentsOf: ",\"name\":".utf8); Workflows.appendText(row, 1, to: &out)
+            out.append(contentsOf: ",\"description\":".utf8); Workflows.appendText(row, 2, to: &out)
+            out.append(contentsOf: ",\"visibility\":".utf8); Workflows.appendText(row, 3, to: &out)
             out.append(contentsOf: ",\"createdAt\":\"".utf8); ISO8601.append(milliseconds: row.int(4), to: &out)
             out.append(contentsOf: "\",\"updatedAt\":\"".utf8); ISO8601.append(milliseconds: row.int(5), to: &out)
             out.append(contentsOf: "\"}".utf8)
         }
         out.append(UInt8(ascii: "]"))
         return out
+    }
+
+    /// A TEXT column as a JSON string (`null` for NULL).
+    static func appendText(_ row: Row, _ i: Int, to out: inout [UInt8]) {
+        row.withUTF8(i) { bytes in
+            if let bytes { JSONWriter.appendString(utf8: bytes, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
     }
 
     /// 403 when an integration referenced by `nodes` exists and belongs to someone else (unknown ids are allowed).
