@@ -18,8 +18,8 @@ public final class Application: Sendable {
     let client: HTTPClient
     let connectionTester: ConnectionTester
     let trustProxy: Bool
-    /// The public base URL (`--public-url`, else from host and port); decides the cookie's `Secure` attribute.
-    let publicURL: String
+    /// The public base URL (`--public-url`, else from host and the bound port); decides the cookie's `Secure` attribute.
+    var publicURL: String { config.resolvedPublicURL(boundPort: server.port) }
 
     public init(config: AppConfig) throws {
         self.config = config
@@ -38,7 +38,6 @@ public final class Application: Sendable {
                             allowAnonymous: env["ORCHESTRATOR_ALLOW_ANONYMOUS"]?.lowercased() != "false",
                             maxFailures: config.signInMaxFailures, windowMs: config.signInWindowMs)
         trustProxy = env["ORCHESTRATOR_TRUST_PROXY"]?.lowercased() == "true"
-        publicURL = config.resolvedPublicURL(boundPort: config.server.port)
         let router = Router()
         // Routes are registered on `router` before the server is built, so metrics know every label up front.
         let box = ApplicationBox()

@@ -531,7 +531,7 @@ final class Connection {
 
     static func clientRequestID(_ headers: Headers) -> String? {
         guard let v = headers["x-request-id"], !v.isEmpty, v.utf8.count <= 128 else { return nil }
-        for b in v.utf8 where b < 0x21 || b > 0x7E { return nil }
+        for b in v.utf8 where b < 0x20 || b > 0x7E { return nil }   // printable ASCII, space included
         return v
     }
 

@@ -34,7 +34,7 @@ public struct ServerConfig: Sendable {
     func limit(_ kind: BodyLimit) -> Int {
         switch kind {
         case .standard: maxBodyBytes
-        case .large: maxLargeBodyBytes
+        case .large: max(maxLargeBodyBytes, maxBodyBytes)   // raising the standard limit never makes these smaller
         case .webhook: maxWebhookBodyBytes
         }
     }

@@ -41,8 +41,8 @@ import Testing
         Self.expectCreated(first, name: "production-webhook-key")
         #expect(first.json?["createdAt"] == "2026-01-01T00:00:00.000Z")
         app.clock.advance(seconds: 1)
-        // Body optional; the name defaults to null.
-        let second = try c.post("/api/api-keys")
+        // The name defaults to null. (The route is not marked "body optional" in §9: `{}` is the minimal body.)
+        let second = try c.post("/api/api-keys", [:])
         Self.expectCreated(second, name: .null)
         app.clock.advance(seconds: 1)
         let third = try c.post("/api/api-keys", ["name": .null, "ignored": true])

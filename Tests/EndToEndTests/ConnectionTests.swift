@@ -80,9 +80,9 @@ import Testing
             seen.insert(id)
         }
 
-        // A client value of up to 128 printable characters is echoed; anything else is replaced.
+        // A client value of up to 128 printable ASCII characters (space included) is echoed; anything else is replaced.
         let longest = String(repeating: "a", count: 128)
-        for (sent, echoed) in [("abc-123_X.y", true), (longest, true), (longest + "b", false), ("two words", false)] {
+        for (sent, echoed) in [("abc-123_X.y", true), (longest, true), (longest + "b", false), ("two words", true), ("tab\tinside", false)] {
             try c.send(Req.get("/health", headers: ["X-Request-Id: \(sent)"]))
             let r = try c.readResponse()
             expectCommonHeaders(r)

@@ -20,7 +20,7 @@ extension Application {
     func createAPIKey(_ req: inout Request) throws -> Response {
         let s = try requireSession(&req)
         if s.user.isAnonymous { throw APIError.forbidden("Anonymous users cannot create API keys") }
-        let body = try req.jsonObject(optional: true)
+        let body = try req.jsonObject()
         let name = try body.optionalString("name")
         if let name, name.scalarCount > 200 { throw APIError.badRequest("Name must be at most 200 characters") }
         let (key, hash, prefix) = APIKeys.generate()

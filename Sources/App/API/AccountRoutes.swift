@@ -22,7 +22,7 @@ extension Application {
         guard password.scalarCount >= 8 else { throw APIError.badRequest("Password must be at least 8 characters") }
         guard password.scalarCount <= 128 else { throw APIError.badRequest("Password must be at most 128 characters") }
         let name = try Accounts.validateName(try body.optionalString("name"))
-        let previous = try optionalSession(&req)
+        let previous = try optionalSession(&req, renew: false)
         let now = now()
         let user = User(id: RandomID.make(prefix: "user_"), name: name, email: email, image: nil, isAnonymous: false,
                         providerId: "credential", createdAt: now)
@@ -43,20 +43,20 @@ extension Application {
         let email = rawEmail.trimmed.lowercased()
         let ip = clientIP(req)
         let limiter = accounts.limiter
-        if let retry = limiter.retryAfter(email: email, ip: ip, now: now()) {
+        // The attempt counts as a failure from here on (undone on success), so parallel guesses cannot all slip in
+        // before the first failure is recorded.
+        if let retry = limiter.begin(email: email, ip: ip, now: now()) {
             throw APIError.tooManyRequests("Too many sign-in attempts. Try again later.", retryAfter: retry)
         }
-        let previous = try optionalSession(&req)
+        let previous = try optionalSession(&req, renew: false)
         let storage = self.storage
         return offloadThenCommit({ () throws -> User in
-            let found = try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }
+            let found = email.scalarCount > 254 ? nil : try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }
             guard let (user, hash) = found, let hash else {
                 Accounts.hashing { PasswordHash.dummyVerify(password) }   // same cost as a real check: no timing oracle for unknown emails
-                limiter.recordFailure(email: email, ip: ip, now: self.now())
                 throw APIError.unauthorized("Invalid email or password")
             }
             guard Accounts.hashing({ PasswordHash.verify(password, against: hash) }) else {
-                limiter.recordFailure(email: email, ip: ip, now: self.now())
                 throw APIError.unauthorized("Invalid email or password")
             }
             limiter.clear(email: email, ip: ip)
@@ -70,7 +70,7 @@ extension Application {
 
     func signInAnonymous(_ req: inout Request) throws -> Response {
         _ = try req.jsonObject(optional: true)
-        if try optionalSession(&req) != nil { throw APIError.badRequest("Already signed in") }
+        if try optionalSession(&req, renew: false) != nil { throw APIError.badRequest("Already signed in") }
         guard accounts.allowAnonymous else { throw APIError.forbidden("Anonymous sign-in is disabled") }
         let now = now()
         let user = User(id: RandomID.make(prefix: "user_"), name: "Anonymous", email: nil, image: nil, isAnonymous: true,

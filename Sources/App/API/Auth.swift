@@ -25,13 +25,15 @@ extension Application {
 
     /// The request's live session, or nil. Renews a session with less than 6 days left (one write per day at most)
     /// and re-sends its cookie. Event-loop thread only (uses the loop's reader).
-    func optionalSession(_ req: inout Request) throws -> Session? {
+    /// `renew: false` for routes that replace the session (sign-up/sign-in): renewing it would queue a Set-Cookie
+    /// with the old token after the new one.
+    func optionalSession(_ req: inout Request, renew: Bool = true) throws -> Session? {
         guard let token = Application.sessionToken(req) else { return nil }
         let now = now()
         guard var session = try Accounts.session(token: token, now: now, db: storage.reader(loop: req.loopIndex)) else {
             return nil
         }
-        if session.expiresAt - now < Accounts.renewBelowMs {
+        if renew && session.expiresAt - now < Accounts.renewBelowMs {
             let expires = now + Accounts.sessionLifetimeMs
             session.expiresAt = expires
             let id = session.id

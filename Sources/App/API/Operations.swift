@@ -1,5 +1,6 @@
 // Operational routes: /health (with a database check) and /metrics. Run on the event-loop thread: both are
 // in-memory or a single SELECT 1 on the loop's own reader.
+import Crypto
 import HTTP
 
 extension Application {
@@ -13,7 +14,9 @@ extension Application {
 
     func metricsText(_ req: Request) throws -> Response {
         if let token = metricsToken {
-            guard let auth = req.headers["authorization"], auth == "Bearer \(token)" else {
+            // Scheme case-insensitive (RFC 9110 §11.1); the token compared in constant time.
+            guard let auth = req.headers["authorization"], auth.count > 7, auth.prefix(7).lowercased() == "bearer ",
+                  constantTimeEquals(Array(auth.dropFirst(7).utf8), Array(token.utf8)) else {
                 throw APIError.unauthorized("Unauthorized")
             }
         }

@@ -16,6 +16,13 @@ extension Application {
         return Response.offload { try storage.read { db in try work(db) } }
     }
 
+    /// Runs `work` inline for small stored graphs, on the work pool for large ones (parsing megabytes of JSON would
+    /// hold up every other connection of the loop).
+    static func inlineUnlessLarge(_ w: WorkflowRow, _ work: @escaping @Sendable () throws -> Response) rethrows -> Response {
+        if w.graphBytes <= inlineBodyLimit { return try work() }
+        return Response.offload(work)
+    }
+
     func listWorkflows(_ req: inout Request) throws -> Response {
         let s = try requireSession(&req)
         return Response.json(try Workflows.listJSON(userID: s.user.id, db: storage.reader(loop: req.loopIndex)))
@@ -56,7 +63,10 @@ extension Application {
         }
         if w.userID == viewer?.user.id { return Response.json(w.json(isOwner: true)) }
         guard w.visibility == "public" else { throw APIError.notFound("Workflow not found") }
-        return Response.json(w.json(isOwner: false, nodesOverride: Workflows.sanitizedNodes(w.nodesText)))
+        // Sanitising parses the stored graph: a big one is parsed off the event loop.
+        return Application.inlineUnlessLarge(w) {
+            Response.json(w.json(isOwner: false, nodesOverride: Workflows.sanitizedNodes(w.nodesText)))
+        }
     }
 
     func patchWorkflow(_ req: inout Request) throws -> Response {
@@ -64,7 +74,13 @@ extension Application {
         let request = req
         let userID = s.user.id
         let id = req.parameter("workflowId") ?? ""
-        return try withReader(req) { db in
+        guard let current = try Workflows.get(id: id, db: storage.reader(loop: req.loopIndex)), current.userID == userID else {
+            throw APIError.notFound("Workflow not found")
+        }
+        let large = req.body.count > Application.inlineBodyLimit || current.graphBytes > Application.inlineBodyLimit
+        let storage = self.storage
+        let patch: @Sendable (Database) throws -> Response = { db in
+            // Re-read inside the work: when offloaded, the row may have changed since the check above.
             guard let existing = try Workflows.get(id: id, db: db), existing.userID == userID else {
                 throw APIError.notFound("Workflow not found")
             }
@@ -89,6 +105,8 @@ extension Application {
                 guard db.changes > 0 else { throw APIError.notFound("Workflow not found") }
             }, { _ in Response.json(updated.json(isOwner: true)) })
         }
+        if !large { return try patch(storage.reader(loop: req.loopIndex)) }
+        return Response.offload { try storage.read { db in try patch(db) } }
     }
 
     func deleteWorkflow(_ req: inout Request) throws -> Response {
@@ -113,20 +131,22 @@ extension Application {
               source.userID == userID || source.visibility == "public" else {
             throw APIError.notFound("Workflow not found")
         }
-        guard case .array(let nodes) = try JSON.parse(source.nodesText), case .array(let edges) = try JSON.parse(source.edgesText) else {
-            throw APIError.internalError("stored workflow \(id) is not a graph")
-        }
-        let copy = Workflows.duplicateGraph(nodes: nodes, edges: edges)
         let now = now()
-        let draft = WorkflowRow(id: RandomID.make(prefix: "wf_"), userID: userID, name: source.name, description: source.description,
-                                visibility: "private", nodesText: JSON.array(copy.nodes).text, edgesText: JSON.array(copy.edges).text,
-                                createdAt: now, updatedAt: now)
-        return commit({ db in
-            var w = draft
-            w.name = try Workflows.freeName("\(source.name) (Copy)", userID: userID, db: db)
-            try Workflows.insert(w, db: db)
-            return w
-        }, { saved in Response.json(saved.json(isOwner: true), status: .created) })
+        return try Application.inlineUnlessLarge(source) {
+            guard case .array(let nodes) = try JSON.parse(source.nodesText), case .array(let edges) = try JSON.parse(source.edgesText) else {
+                throw APIError.internalError("stored workflow \(id) is not a graph")
+            }
+            let copy = Workflows.duplicateGraph(nodes: nodes, edges: edges)
+            let draft = WorkflowRow(id: RandomID.make(prefix: "wf_"), userID: userID, name: source.name, description: source.description,
+                                    visibility: "private", nodesText: JSON.array(copy.nodes).text, edgesText: JSON.array(copy.edges).text,
+                                    createdAt: now, updatedAt: now)
+            return self.commit({ db in
+                var w = draft
+                w.name = try Workflows.freeName("\(source.name) (Copy)", userID: userID, db: db)
+                try Workflows.insert(w, db: db)
+                return w
+            }, { saved in Response.json(saved.json(isOwner: true), status: .created) })
+        }
     }
 
     func listActions(_ req: inout Request) throws -> Response {

@@ -39,9 +39,7 @@ final class Accounts: Sendable {
         let email = raw.trimmed.lowercased()
         guard email.scalarCount <= 254 else { return nil }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !email.unicodeScalars.contains(where: { $0.properties.isWhitespace }) else { return nil }
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(".") else { return nil }
         return email
     }
 
@@ -135,10 +133,13 @@ final class Accounts: Sendable {
 }
 
 /// Failed sign-ins per (email, client IP): `maxFailures` within a window that starts at the first failure lock the
-/// pair out for the rest of the window; success clears it. In memory (a restart forgets it). Thread-safe.
+/// pair out for the rest of the window; success clears it. An attempt counts as a failure as soon as it starts
+/// (`begin`) and is forgotten on success (`clear`), so concurrent guesses are limited too. Keys hold SHA-256 of the
+/// email, so hostile emails cannot grow memory; the table is capped. In memory (a restart forgets it). Thread-safe.
 final class SignInLimiter: Sendable {
     struct Entry { var failures: Int; var windowStart: Int64 }
 
+    static let maxEntries = 100_000
     let maxFailures: Int
     let windowMs: Int64
     private let entries = Mutex<[String: Entry]>([:])
@@ -148,36 +149,40 @@ final class SignInLimiter: Sendable {
         self.windowMs = windowMs
     }
 
-    /// Seconds until the lock-out ends, or nil when sign-in may be attempted.
-    func retryAfter(email: String, ip: String, now: Int64) -> Int? {
-        entries.withLock { map -> Int? in
-            let key = email + "\u{0}" + ip
-            guard let e = map[key] else { return nil }
-            if now - e.windowStart >= windowMs {
-                map[key] = nil
+    static func key(_ email: String, _ ip: String) -> String { SHA256.hex(email) + " " + ip }
+
+    /// Starts an attempt: nil when it may go ahead (and it now counts as a failure), else the seconds until the
+    /// lock-out ends.
+    func begin(email: String, ip: String, now: Int64) -> Int? {
+        let key = SignInLimiter.key(email, ip)
+        return entries.withLock { map -> Int? in
+            if var e = map[key], now - e.windowStart < windowMs {
+                if e.failures >= maxFailures { return Int((e.windowStart + windowMs - now + 999) / 1000) }
+                e.failures += 1
+                map[key] = e
                 return nil
             }
-            guard e.failures >= maxFailures else { return nil }
+            if map.count >= SignInLimiter.maxEntries {
+                map = map.filter { now - $0.value.windowStart < windowMs }
+                if map.count >= SignInLimiter.maxEntries { map.removeAll() }   // under a spray, forget rather than grow
+            }
+            map[key] = Entry(failures: 1, windowStart: now)
+            return nil
+        }
+    }
+
+    /// Seconds until the lock-out ends, or nil when sign-in may be attempted (does not count an attempt).
+    func retryAfter(email: String, ip: String, now: Int64) -> Int? {
+        let key = SignInLimiter.key(email, ip)
+        return entries.withLock { map -> Int? in
+            guard let e = map[key], now - e.windowStart < windowMs, e.failures >= maxFailures else { return nil }
             return Int((e.windowStart + windowMs - now + 999) / 1000)
         }
     }
 
-    func recordFailure(email: String, ip: String, now: Int64) {
-        entries.withLock { map in
-            let key = email + "\u{0}" + ip
-            if var e = map[key], now - e.windowStart < windowMs {
-                e.failures += 1
-                map[key] = e
-            } else {
-                map[key] = Entry(failures: 1, windowStart: now)
-            }
-            if map.count > 100_000 {   // bound memory under a spray of distinct emails
-                map = map.filter { now - $0.value.windowStart < windowMs }
-            }
-        }
-    }
-
+    /// A successful sign-in clears the pair.
     func clear(email: String, ip: String) {
-        _ = entries.withLock { $0.removeValue(forKey: email + "\u{0}" + ip) }
+        let key = SignInLimiter.key(email, ip)
+        _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 }

@@ -77,8 +77,13 @@ final class Integrations: Sendable {
         let key = Random.bytes(32)
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            if errno == EEXIST { return try loadKey(environment: environment, dataDir: dataDir, logger: logger) }
-            throw StartupError("cannot create \(path): \(String(cString: strerror(errno)))")
+            // EEXIST: another process created it meanwhile (read it once more), or it is a dangling link or
+            // unreadable: then stop with the reason rather than guess.
+            if errno == EEXIST, let text = TimeZones.readFile(path, limit: 256), text.trimmed.utf8.count == 64,
+               let key = Hex.decode(text.trimmed) {
+                return key
+            }
+            throw StartupError("cannot read or create \(path): \(String(cString: strerror(errno)))")
         }
         let line = Array((Hex.encode(key) + "\n").utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -19,6 +19,9 @@ struct WorkflowRow: Sendable {
 
     static let columns = "id, user_id, name, description, visibility, nodes, edges, created_at, updated_at"
 
+    /// Size of the stored graph text, to decide whether handling it belongs off the event loop.
+    var graphBytes: Int { nodesText.utf8.count + edgesText.utf8.count }
+
     init(row: Row) {
         id = row.text(0)
         userID = row.text(1)
