@@ -26,7 +26,7 @@ extension Application {
         let now = now()
         let user = User(id: RandomID.make(prefix: "user_"), name: name, email: email, image: nil, isAnonymous: false,
                         providerId: "credential", createdAt: now)
-        return offloadThenCommit({ Accounts.hashing { PasswordHash.hash(password) } }, { db, hash in
+        return offloadThenCommit(on: Accounts.hashPool, { PasswordHash.hash(password) }, { db, hash in
             try Accounts.insertUser(user, passwordHash: hash, now: now, db: db)
             let s = try Accounts.insertSession(userID: user.id, now: now, db: db)
             try Application.replace(previous, with: user.id, db: db)
@@ -50,13 +50,13 @@ extension Application {
         }
         let previous = try optionalSession(&req, renew: false)
         let storage = self.storage
-        return offloadThenCommit({ () throws -> User in
+        return offloadThenCommit(on: Accounts.hashPool, { () throws -> User in
             let found = email.scalarCount > 254 ? nil : try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }
             guard let (user, hash) = found, let hash else {
-                Accounts.hashing { PasswordHash.dummyVerify(password) }   // same cost as a real check: no timing oracle for unknown emails
+                PasswordHash.dummyVerify(password)   // same cost as a real check: no timing oracle for unknown emails
                 throw APIError.unauthorized("Invalid email or password")
             }
-            guard Accounts.hashing({ PasswordHash.verify(password, against: hash) }) else {
+            guard PasswordHash.verify(password, against: hash) else {
                 throw APIError.unauthorized("Invalid email or password")
             }
             limiter.clear(email: email, ip: ip)

@@ -81,13 +81,15 @@ extension Application {
         })
     }
 
-    /// Runs slow `prepare` on the work pool, then `unit` in a group commit, then answers with `respond`.
-    func offloadThenCommit<P: Sendable, T: Sendable>(_ prepare: @escaping @Sendable () throws -> P,
+    /// Runs slow `prepare` on `pool` (the shared work pool unless given), then `unit` in a group commit, then answers
+    /// with `respond`.
+    func offloadThenCommit<P: Sendable, T: Sendable>(on pool: WorkPool = Server.workQueue,
+                                                     _ prepare: @escaping @Sendable () throws -> P,
                                                      _ unit: @escaping @Sendable (Database, P) throws -> T,
                                                      _ respond: @escaping @Sendable (T) throws -> Response) -> Response {
         let writer = storage.writer
         return Response(body: .deferred { responder in
-            Server.workQueue.async {
+            pool.async {
                 do {
                     let prepared = try prepare()
                     writer.submit({ db in try unit(db, prepared) }) { result in

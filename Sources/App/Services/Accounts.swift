@@ -2,7 +2,7 @@
 // Lookups run on the caller's reader; writes are units for the group-commit Writer. Password hashing is slow and
 // must be called off the event loops (the routes offload it).
 import Crypto
-import Dispatch
+import HTTP
 import Store
 import Synchronization
 
@@ -12,15 +12,9 @@ final class Accounts: Sendable {
     /// Renew when less than this is left (so at most one renewal write per day).
     static let renewBelowMs: Int64 = 6 * 24 * 3600 * 1000
 
-    /// scrypt with N=2^15, r=8 needs 32 MiB per hash: at most this many run at once, whatever the request rate.
-    static let hashSlots = DispatchSemaphore(value: 4)
-
-    /// Runs a password hash or check inside one of the `hashSlots` (work-pool threads only: it may wait).
-    static func hashing<T>(_ body: () throws -> T) rethrows -> T {
-        hashSlots.wait()
-        defer { hashSlots.signal() }
-        return try body()
-    }
+    /// scrypt with N=2^15, r=8 needs 32 MiB per hash: hashing has its own small pool, so at most 4 run at once and
+    /// a sign-in flood queues here instead of occupying the shared work pool.
+    static let hashPool = WorkPool(maxThreads: 4)
 
     let limiter: SignInLimiter
     let allowSignUp: Bool
