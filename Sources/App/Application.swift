@@ -63,6 +63,7 @@ public final class Application: Sendable {
         server.shutdown()
         storage.close()
         logger.info("stopped")
+        logger.flush()
     }
 
     static func mapError(_ error: any Error, logger: Logger) -> Response? {

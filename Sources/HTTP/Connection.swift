@@ -36,6 +36,9 @@ final class Connection {
     private var chunked: ChunkedDecoder?
     private var bodyLimit = 0
     private var reserved = 0
+    /// The request matched no route (404/405): its body is read and dropped, never buffered or charged.
+    private var discardBody = false
+    private var discarded = 0
     private var requestStart: Int64 = 0
     private var keepAlive = true
     private var requestID = ""
@@ -49,7 +52,10 @@ final class Connection {
     private var outOffset = 0
     private var registered: UInt32 = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
     private var readPaused = false
+    /// read() returned 0: every byte the client sent has been read.
     private var peerClosed = false
+    /// EPOLLRDHUP was reported (FIN received); unread bytes may remain.
+    private var finSeen = false
     private var lingerBytes = 0
 
     // Timers (monotonic ms; 0 = unset).
@@ -89,7 +95,15 @@ final class Connection {
             return
         }
         if events & EPOLLRDHUP.rawValue != 0 && events & EPOLLIN.rawValue == 0 {
-            peerWentAway()
+            // FIN seen while not reading: bytes sent before it may still be unread, so this is only a hint. A stream
+            // is cancelled (its reader left); otherwise stop watching RDHUP (level-triggered) and let read() == 0 end
+            // the input once reading resumes.
+            if phase == .streaming {
+                peerWentAway()
+            } else {
+                finSeen = true
+                updateInterest()
+            }
         }
     }
 
@@ -138,11 +152,12 @@ final class Connection {
             peerClosed = true
             readPaused = true
             updateInterest()
-        case .head where outOffset < out.count:
+        case .head where outOffset < out.count || !inbound.isEmpty:
+            // Answers still to send, or pipelined requests still to answer: finish them, then close (resume()).
             peerClosed = true
             readPaused = true
-            phase = .closing
             updateInterest()
+            resume()
         default:
             close()   // idle, mid-head, mid-body, streaming (cancels the producer), lingering
         }
@@ -201,6 +216,8 @@ final class Connection {
         loop: while off < bytes.count {
             switch phase {
             case .head:
+                // Pipelined requests whose answers the client is not reading: stop here; flush() resumes.
+                if out.count - outOffset > Connection.maxUnsentBeforePause { break loop }
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[off...])
                 switch RequestParser.parseHead(rest, limits: server.config.parserLimits, state: &scan) {
                 case .needMore:
@@ -251,6 +268,8 @@ final class Connection {
             break
         }
         bodyLimit = server.config.limit(kind)
+        if case .found = match { discardBody = false } else { discardBody = true }
+        discarded = 0
         switch h.framing {
         case .none:
             dispatch()
@@ -259,12 +278,9 @@ final class Connection {
                 respondAndClose(.payloadTooLarge, "Request body too large")
                 return
             }
-            guard reserve(n) else {
-                respondAndClose(.serviceUnavailable, "Server busy")
-                return
-            }
+            // The budget is charged as bytes arrive (consumeBody), not for what a client merely declares.
             body = []
-            body.reserveCapacity(n)
+            if !discardBody { body.reserveCapacity(min(n, 65536)) }
             bodyRemaining = n
             chunked = nil
             startBody(expectContinue: h.expectContinue && !bodyBytesWaiting)
@@ -288,9 +304,12 @@ final class Connection {
     private func consumeBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         if var decoder = chunked {
             let before = body.count
-            let result = decoder.decode(bytes, into: &body, limit: bodyLimit)
+            let result = decoder.decode(bytes, into: &body, limit: bodyLimit - discarded)
             chunked = decoder
-            if body.count > before && !reserve(body.count - before) {
+            if discardBody {
+                discarded += body.count
+                body.removeAll(keepingCapacity: true)
+            } else if body.count > before && !reserve(body.count - before) {
                 respondAndClose(.serviceUnavailable, "Server busy")
                 return bytes.count
             }
@@ -306,7 +325,13 @@ final class Connection {
             }
         }
         let take = min(bodyRemaining, bytes.count)
-        body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
+        if !discardBody {
+            guard reserve(take) else {
+                respondAndClose(.serviceUnavailable, "Server busy")
+                return bytes.count
+            }
+            body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
+        }
         bodyRemaining -= take
         if bodyRemaining == 0 { dispatch() }
         return take
@@ -421,6 +446,7 @@ final class Connection {
                 "id": .string(requestID), "method": .string(head?.method.name ?? "-"), "route": .string(routePattern),
                 "status": .int(responseStatus), "duration_ms": .double(ms),
             ])
+            if loop.logBuffer.count > 65536 { loop.flushLog() }   // a long pipelined batch: hand over as it grows
         }
         release()
         head = nil
@@ -443,11 +469,21 @@ final class Connection {
             startIdleTimer()
         } else {
             startHeaderTimer(seenBytes: true)
-            if !inProcess {
-                let data = inbound
-                inbound = []
-                processBuffered(data)
-            }
+        }
+        resume()
+    }
+
+    /// Between requests, outside `process`: answers buffered pipelined requests while the output allows, and closes
+    /// once the client has finished sending (read() == 0) and everything it asked for is answered and written.
+    private func resume() {
+        guard phase == .head, !inProcess else { return }
+        if !inbound.isEmpty && out.count - outOffset <= Connection.maxUnsentBeforePause {
+            let data = inbound
+            inbound = []
+            processBuffered(data)
+        }
+        if phase == .head && peerClosed && outOffset >= out.count {
+            close()   // a partial request left in `inbound` can never complete
         }
     }
 
@@ -484,7 +520,7 @@ final class Connection {
 
     /// Status line and header fields. `contentLength` nil = streamed; -1 = take it from an error body (bytes).
     private func encodeHead(_ r: Response, contentLength: Int?) {
-        if loop.draining || peerClosed { keepAlive = false }
+        if loop.draining { keepAlive = false }
         out.append(contentsOf: r.status.statusLine)
         out.append(contentsOf: loop.date.line)
         for (name, value) in r.headers {
@@ -572,6 +608,11 @@ final class Connection {
                 close()   // a graceful shutdown closes keep-alive connections once they are idle
                 return
             }
+            if wasPending && phase == .head {
+                resume()   // pipelined requests held back while the output was full
+                if phase == .closed { return }
+                if outOffset < out.count { flush(); return }
+            }
             updateInterest()
         }
     }
@@ -580,7 +621,7 @@ final class Connection {
         guard phase != .closed else { return }
         var ev: UInt32 = 0
         if !readPaused { ev |= EPOLLIN.rawValue }
-        if !peerClosed { ev |= EPOLLRDHUP.rawValue }
+        if !peerClosed && !finSeen { ev |= EPOLLRDHUP.rawValue }
         if outOffset < out.count { ev |= EPOLLOUT.rawValue }
         if ev != registered {
             registered = ev

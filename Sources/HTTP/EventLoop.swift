@@ -153,18 +153,25 @@ final class EventLoop: @unchecked Sendable {
             now = FD.monotonicMilliseconds()
             date.refresh()
             if ready > 0 {
+                // Connection events first; the inbox and accept after them. Both can close or create connections,
+                // and a new connection may reuse a closed one's fd: handled later in the same batch, the old
+                // connection's events would land on the new one.
+                var wake = false
+                var accept = false
                 for k in 0..<Int(ready) {
                     let ev = events[k]
                     let fd = ev.data.fd
                     if fd == wakeFD {
-                        drainInbox()
+                        wake = true
                     } else if fd == listenFD {
-                        acceptConnections()
+                        accept = true
                     } else if Int(fd) < connections.count, let conn = connections[Int(fd)] {
-                        // An earlier handler in this batch may have closed this fd (then the slot is nil or reused).
+                        // An earlier handler in this batch may have closed this fd (then the slot is nil).
                         conn.handle(events: ev.events)
                     }
                 }
+                if wake { drainInbox() }
+                if accept { acceptConnections() }
             }
             if now - lastSweep >= sweepInterval {
                 lastSweep = now

@@ -19,7 +19,9 @@ public final class WorkPool: @unchecked Sendable {   // all mutable state is gua
     public func async(execute work: @escaping @Sendable () -> Void) {
         lock.lock()
         queue.append(work)
-        let spawn = idle == 0 && threads < maxThreads
+        // Idle threads only leave `idle` once they reacquire the lock: compare waiting work with idle threads, or a
+        // burst queued in one go would run one job at a time on a single woken thread.
+        let spawn = queue.count - head > idle && threads < maxThreads
         if spawn { threads += 1 }
         lock.unlock()
         if spawn {

@@ -1,4 +1,5 @@
-// The process logger: one line per event on stderr, `key=value` text or JSON. Thread-safe: each line is a single write(2).
+// The process logger: one line per event on stderr, `key=value` text or JSON. Thread-safe: lines are queued to one
+// writer thread (LogSink), so no caller ever blocks on stderr.
 // Hot paths (the access log of an event loop) batch lines in a LogBuffer and flush once per loop iteration.
 import JSON
 #if canImport(Glibc)
@@ -50,13 +51,16 @@ public enum LogValue: Sendable, ExpressibleByStringLiteral, ExpressibleByInteger
 public final class Logger: Sendable {
     public let level: LogLevel
     public let format: LogFormat
-    private let fd: Int32
+    private let sink: LogSink
 
     public init(level: LogLevel = .info, format: LogFormat = .text, fd: Int32 = 2) {
         self.level = level
         self.format = format
-        self.fd = fd
+        self.sink = LogSink(fd: fd)
     }
+
+    /// Blocks until queued lines are written (at most ~2 s): call before the process exits.
+    public func flush() { sink.flush() }
 
     @inline(__always)
     public func enabled(_ l: LogLevel) -> Bool { l >= level }
@@ -109,19 +113,9 @@ public final class Logger: Sendable {
         line.append(0x0A)
     }
 
-    /// Writes already rendered lines in one system call (short writes are retried).
+    /// Queues already rendered lines for the writer thread; never blocks on I/O (see LogSink).
     public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        sink.enqueue(bytes)
     }
 
     /// Text values are bare when they are simple, else double-quoted with `"` and `\` escaped and control bytes as \n, \t, \xNN.
