@@ -520,7 +520,9 @@ final class Connection {
 
     /// Status line and header fields. `contentLength` nil = streamed; -1 = take it from an error body (bytes).
     private func encodeHead(_ r: Response, contentLength: Int?) {
-        if loop.draining { keepAlive = false }
+        // Draining: the last answer says `Connection: close`; but with pipelined requests already buffered behind a
+        // late (deferred) answer, stay open so each of them gets its 503 "Server is shutting down" (SPEC §5).
+        if loop.draining && (inbound.isEmpty || inProcess) { keepAlive = false }
         out.append(contentsOf: r.status.statusLine)
         out.append(contentsOf: loop.date.line)
         for (name, value) in r.headers {

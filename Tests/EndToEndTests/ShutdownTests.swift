@@ -59,6 +59,25 @@ final class PendingResponder: Sendable {
         #expect(stopped.wait(timeout: 3))
     }
 
+    @Test func requestsPipelinedBehindAnInFlightOneGet503() throws {
+        let pending = PendingResponder()
+        let server = try InProcessServer(routes: { router in
+            router.get("/slow") { _ in Response(body: .deferred { responder in pending.hold(responder) }) }
+        })
+        let c = try RawClient(port: server.port)
+        try c.send(Req.get("/slow") + Req.get("/slow"))
+        #expect(pending.arrived.wait(timeout: 2))
+        sleepSeconds(0.1)   // the second request is read and buffered behind the first
+        let stopped = server.stopInBackground()
+        sleepSeconds(0.1)
+        pending.send(Response.json(Array(#"{"done":true}"#.utf8)))
+        let first = try c.readResponse()
+        #expect(first.status == 200)
+        #expect(!first.closes)
+        try expectErrorAndClose(c, 503, "Server is shutting down")
+        #expect(stopped.wait(timeout: 3))
+    }
+
     @Test func requestOnAnOpenConnectionAfterShutdownBeginsGets503() throws {
         let server = try InProcessServer(configure: { $0.shutdownTimeoutMs = 5_000 }, routes: TestRoutes.echo)
         let port = server.port
