@@ -11,7 +11,8 @@ struct Deadline: Sendable {
 
     init(timeoutMs: Int) {
         self.timeoutMs = timeoutMs
-        endNs = Deadline.now() + Int64(max(timeoutMs, 0)) * 1_000_000
+        // Capped at ~24 days: a huge timeout must not overflow the nanosecond arithmetic.
+        endNs = Deadline.now() + Int64(min(max(timeoutMs, 0), Int(Int32.max))) * 1_000_000
     }
 
     static func now() -> Int64 {

@@ -26,12 +26,13 @@ public final class HTTPClient: Sendable {
     ///     every https call fails with a `.tls` error saying so.
     ///   - userAgent: sent as `User-Agent` unless a request sets its own.
     ///   - maxIdlePerOrigin: idle keep-alive connections kept per (scheme, host, port); 0 disables reuse.
-    public init(caFile: String? = nil, userAgent: String, maxIdlePerOrigin: Int = 8) {
+    ///   - maxIdleTotal: idle connections kept across all origins (the oldest go first).
+    public init(caFile: String? = nil, userAgent: String, maxIdlePerOrigin: Int = 8, maxIdleTotal: Int = 128) {
         // OpenSSL writes to its socket with write(2), which raises SIGPIPE when the peer has gone; the server ignores
         // it too (Server.start), so the failure comes back as EPIPE instead of ending the process.
         signal(SIGPIPE, SIG_IGN)
         tls = TLSContext(caFile: caFile)
-        pool = ConnectionPool(maxIdlePerOrigin: maxIdlePerOrigin)
+        pool = ConnectionPool(maxIdlePerOrigin: maxIdlePerOrigin, maxIdleTotal: maxIdleTotal)
         self.userAgent = userAgent
     }
 

@@ -32,6 +32,26 @@ import Testing
         #expect(try fixture.connections(for: key) == 2)
     }
 
+    @Test func theIdleCapAcrossOriginsEvictsTheOldest() throws {
+        let client = HTTPClient(caFile: fixture.caFile, userAgent: "Orchestrator/test", maxIdleTotal: 1)
+        let key = uniqueKey()
+        // Two origins (by host name) on one fixture port: with room for one idle connection in all, each request
+        // evicts the other origin's connection, so every request to 127.0.0.1 opens a new one.
+        for _ in 0..<3 {
+            _ = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)"), timeoutMs: 5000))
+            _ = try client.send(ClientRequest(url: fixture.url("http", "/json?k=\(key)-b", host: "localhost"), timeoutMs: 5000))
+        }
+        #expect(try fixture.connections(for: key) == 3)
+        // With the default cap both stay pooled.
+        let roomy = fixture.client()
+        let key2 = uniqueKey()
+        for _ in 0..<3 {
+            _ = try roomy.send(ClientRequest(url: fixture.url("http", "/json?k=\(key2)"), timeoutMs: 5000))
+            _ = try roomy.send(ClientRequest(url: fixture.url("http", "/json?k=\(key2)-b", host: "localhost"), timeoutMs: 5000))
+        }
+        #expect(try fixture.connections(for: key2) == 1)
+    }
+
     @Test func disabledPoolOpensAConnectionPerRequest() throws {
         let client = fixture.client(maxIdlePerOrigin: 0)
         let key = uniqueKey()
