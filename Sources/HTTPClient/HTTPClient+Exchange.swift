@@ -58,7 +58,11 @@ extension HTTPClient {
 
     /// Pools the connection when its response was read in full and both sides allow keep-alive; closes it otherwise.
     func release(_ connection: ClientConnection, head: ResponseHead, reader: ResponseBodyReader) {
-        let keepAlive = head.minorVersion == 1 && !head.tokens("connection").contains("close")
+        // A response with both Transfer-Encoding and Content-Length is a smuggling signal (RFC 9112 §6.3): its body was
+        // read by Transfer-Encoding, but the connection is not trusted again.
+        let ambiguous = head.headers.contains { $0.0.lowercased() == "transfer-encoding" }
+            && head.headers.contains { $0.0.lowercased() == "content-length" }
+        let keepAlive = head.minorVersion == 1 && !head.tokens("connection").contains("close") && !ambiguous
             && reader.isComplete && reader.framing != .untilClose && connection.buffer.isEmpty
         if keepAlive && pool.maxIdlePerOrigin > 0 {
             pool.checkin(connection)

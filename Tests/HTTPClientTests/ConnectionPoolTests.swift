@@ -52,6 +52,16 @@ import Testing
         #expect(try fixture.connections(for: key2) == 1)
     }
 
+    @Test func aResponseWithBothFramingsIsReadByTransferEncodingAndNotReused() throws {
+        let client = fixture.client()
+        let key = uniqueKey()
+        for _ in 0..<2 {
+            let response = try client.send(ClientRequest(url: fixture.url("http", "/te-and-cl?k=\(key)"), timeoutMs: 5000))
+            #expect(response.text == "chunked wins")
+        }
+        #expect(try fixture.connections(for: key) == 2)
+    }
+
     @Test func disabledPoolOpensAConnectionPerRequest() throws {
         let client = fixture.client(maxIdlePerOrigin: 0)
         let key = uniqueKey()

@@ -177,6 +177,11 @@ def handle(conn, method, target, headers, body):
         for piece in (b"hello ", b"chunked ", b"world"):
             conn.chunk(piece)
         conn.send(b"0\r\nX-Trailer: yes\r\n\r\n")
+    elif path == "/te-and-cl":
+        # Both framings: the body is chunked; the Content-Length is a lie a smuggler would use.
+        conn.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n")
+        conn.chunk(b"chunked wins")
+        conn.send(b"0\r\n\r\n")
     elif path == "/gzip":
         text = ("gzip body line %d\n" % 0).encode() * 2000
         packed = gzip.compress(text)
