@@ -41,14 +41,26 @@ struct SocketAddress: Sendable {
 
 /// Resolves hosts to socket addresses within a deadline.
 enum Resolver {
+    static let maxInFlight = 64
+    static let inFlight = Atomic<Int>(0)
+
     /// The addresses for `host:port`, in getaddrinfo's order (RFC 6724 preference).
     static func resolve(host: String, port: Int, deadline: Deadline, cancel: CancelToken?) throws(ClientError) -> [SocketAddress] {
         if let literal = literal(host: host, port: port) { return [literal] }
         try deadline.check(cancel)
+        // A lookup whose caller timed out keeps its thread until getaddrinfo returns (tens of seconds against a dead
+        // DNS server): past `maxInFlight` such threads, fail at once rather than pile up more.
+        guard Resolver.inFlight.add(1, ordering: .relaxed).newValue <= Resolver.maxInFlight else {
+            Resolver.inFlight.subtract(1, ordering: .relaxed)
+            throw .dns("\(host): too many DNS lookups in progress")
+        }
         let lookup = Lookup()
         // A serial queue of its own: libdispatch gives serial queues an "overcommit" thread even when every pool
         // thread is blocked (workers waiting in calls like this one), where a concurrent queue would wait for a free one.
-        DispatchQueue(label: "httpclient.resolver").async { lookup.run(host: host, port: port) }
+        DispatchQueue(label: "httpclient.resolver").async {
+            lookup.run(host: host, port: port)
+            Resolver.inFlight.subtract(1, ordering: .relaxed)
+        }
         try deadline.wait(for: lookup.fd, events: Int16(POLLIN), cancel: cancel)
         guard let result = lookup.result else { throw .dns("\(host): no result") }
         return try result.get()
