@@ -201,10 +201,9 @@ struct SeenRequest: Sendable {
 /// A fake provider API on 127.0.0.1:`port`.
 final class FakeProvider {
     let provider: Provider
-    let server: Server
+    let server: InProcessServer
     private let seenBox: LockedBox<[SeenRequest]>
     private let problemsBox: LockedBox<[String]>
-    private var stopped = false
 
     var port: Int { server.port }
     /// The base URL to give the server (the env override's value).
@@ -218,13 +217,6 @@ final class FakeProvider {
 
     init(_ provider: Provider) throws {
         self.provider = provider
-        var c = ServerConfig()
-        c.host = "127.0.0.1"
-        c.port = 0
-        c.loopCount = 1
-        c.shutdownTimeoutMs = 1_000
-        c.lingerTimeoutMs = 200
-        let router = Router()
         let seen = LockedBox<[SeenRequest]>([]), problems = LockedBox<[String]>([])
         seenBox = seen
         problemsBox = problems
@@ -242,20 +234,18 @@ final class FakeProvider {
             let (status, body) = provider.accepts(authorization: auth) ? provider.success : provider.rejection
             return FakeProvider.answer(status, body)
         }
-        // Both methods on the call's path, so a wrong method is seen and reported rather than answered 405.
-        router.get(provider.call.path, handler)
-        router.post(provider.call.path, handler)
-        server = Server(config: c, router: router, logger: Logger(level: .error))
-        try server.start()
+        server = try InProcessServer(configure: { c in
+            c.loopCount = 1
+            c.shutdownTimeoutMs = 1_000
+            c.lingerTimeoutMs = 200
+        }, routes: { router in
+            // Both methods on the call's path, so a wrong method is seen and reported rather than answered 405.
+            router.get(provider.call.path, handler)
+            router.post(provider.call.path, handler)
+        })
     }
 
-    deinit { stop() }
-
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        server.shutdown()
-    }
+    func stop() { server.stop() }
 
     static func answer(_ status: Int, _ body: JSON) -> Response {
         Response(status: Status(status), headers: [("Content-Type", "application/json; charset=utf-8")], body: .bytes(body.bytes))
