@@ -165,15 +165,6 @@ final class SignInLimiter: Sendable {
         }
     }
 
-    /// Seconds until the lock-out ends, or nil when sign-in may be attempted (does not count an attempt).
-    func retryAfter(email: String, ip: String, now: Int64) -> Int? {
-        let key = SignInLimiter.key(email, ip)
-        return entries.withLock { map -> Int? in
-            guard let e = map[key], now - e.windowStart < windowMs, e.failures >= maxFailures else { return nil }
-            return Int((e.windowStart + windowMs - now + 999) / 1000)
-        }
-    }
-
     /// A successful sign-in clears the pair.
     func clear(email: String, ip: String) {
         let key = SignInLimiter.key(email, ip)
