@@ -28,8 +28,15 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["COpenSSL", "CZlib", "CLinux", "HTTP"], path: "Sources/HTTPClient"),
         .target(name: "Crypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
         .target(name: "Store", dependencies: ["CSQLite", "Log"], path: "Sources/Store"),
-        .target(name: "App", dependencies: ["HTTP", "HTTPClient", "Log", "JSON", "Store", "Crypto"], path: "Sources/App",
+        // The product, bottom up: Domain (rules, no I/O) → Services (own every SQL statement, never see a request)
+        // → API (routes, request decoding, response encoding, the one AppError → Response mapping) → App (wiring).
+        .target(name: "Domain", dependencies: ["JSON"], path: "Sources/Domain"),
+        .target(name: "Services", dependencies: ["Domain", "Store", "Crypto", "HTTPClient", "CSQLite", "Log", "JSON"],
+                path: "Sources/Services"),
+        .target(name: "API", dependencies: ["Services", "Domain", "HTTP", "Crypto", "Store", "Log", "JSON"], path: "Sources/API",
                 swiftSettings: hotPath),
+        .target(name: "App", dependencies: ["API", "Services", "Domain", "HTTP", "HTTPClient", "Log", "JSON", "Store", "Crypto"],
+                path: "Sources/App"),
         .executableTarget(name: "orchestrator", dependencies: ["App"], path: "Sources/orchestrator"),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
@@ -38,8 +45,9 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["App", "HTTP", "JSON", "Store", "Crypto"], path: "Tests/EndToEndTests"),
-        .testTarget(name: "AppTests", dependencies: ["App", "JSON"], path: "Tests/AppTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["App", "Domain", "HTTP", "JSON", "Store", "Crypto"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON"], path: "Tests/DomainTests"),
+        .testTarget(name: "ServicesTests", dependencies: ["Services", "Domain", "Store", "JSON"], path: "Tests/ServicesTests"),
     ],
     swiftLanguageModes: [.v6]
 )

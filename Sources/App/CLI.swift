@@ -1,8 +1,10 @@
 // The command line: `orchestrator [serve|migrate|version|...] [flags]`. Exit codes: 0 success, 1 failure, 2 usage.
 import CLinux
 import Dispatch
+import Domain
 import HTTP
 import Log
+import Services
 import Store
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@
 // token, and the CLI commands migrate, backup (during a write load), version and an unknown command; durability of an
 // acknowledged write across a SIGKILL. Group commit itself is covered by StoreTests.
 import App
+import Domain
 import Dispatch
 import Foundation
 import JSON

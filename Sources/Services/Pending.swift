@@ -1,0 +1,54 @@
+// Work that finishes later on another thread: a group commit, or slow work on a pool followed by a commit. The API
+// layer turns one into a deferred response; nothing here knows about requests. Values; started from any thread.
+import Domain
+import Store
+
+/// Runs blocking work on some pool (the App wires the real ones).
+public typealias Executor = @Sendable (@escaping @Sendable () -> Void) -> Void
+
+/// A result that arrives later, through `run`'s completion (called once, on whichever thread finished the work).
+public struct Pending<Value: Sendable>: Sendable {
+    private let start: @Sendable (@escaping @Sendable (Result<Value, AppError>) -> Void) -> Void
+
+    public init(_ start: @escaping @Sendable (@escaping @Sendable (Result<Value, AppError>) -> Void) -> Void) {
+        self.start = start
+    }
+
+    /// Starts the work; `completion` gets its value or its error.
+    public func run(_ completion: @escaping @Sendable (Result<Value, AppError>) -> Void) { start(completion) }
+
+    /// `unit` in the writer's next group commit; the value arrives once it is durable.
+    public static func commit(_ writer: Writer, _ unit: @escaping @Sendable (Database) throws -> Value) -> Pending {
+        Pending { done in
+            writer.submit(unit) { result in done(result.mapError(AppError.from)) }
+        }
+    }
+
+    /// `prepare` on `executor` (slow, blocking work), then `unit` with its value in a group commit.
+    public static func prepare<P: Sendable>(on executor: @escaping Executor, _ prepare: @escaping @Sendable () throws -> P,
+                                            then writer: Writer,
+                                            _ unit: @escaping @Sendable (Database, P) throws -> Value) -> Pending {
+        Pending { done in
+            executor {
+                let prepared: P
+                do { prepared = try prepare() } catch { return done(.failure(AppError.from(error))) }
+                writer.submit({ db in try unit(db, prepared) }) { result in done(result.mapError(AppError.from)) }
+            }
+        }
+    }
+
+    /// The same work with its value transformed (a thrown AppError becomes the result).
+    public func map<U: Sendable>(_ transform: @escaping @Sendable (Value) throws -> U) -> Pending<U> {
+        let start = self.start
+        return Pending<U> { done in
+            start { result in
+                switch result {
+                case .success(let v):
+                    do { done(.success(try transform(v))) } catch { done(.failure(AppError.from(error))) }
+                case .failure(let e):
+                    done(.failure(e))
+                }
+            }
+        }
+    }
+}
