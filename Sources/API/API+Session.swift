@@ -45,10 +45,11 @@ extension API {
         return c
     }
 
-    /// The client IP for rate limiting: the socket peer, or the last X-Forwarded-For hop behind a trusted proxy.
+    /// The client IP for rate limiting: the socket peer, or behind a trusted proxy the last X-Forwarded-For hop when
+    /// it is an IP address (anything else is ignored: the peer counts).
     func clientIP(_ req: Request) -> String {
         if settings.trustProxy, let xff = req.headers.values("x-forwarded-for").last,
-           let last = xff.split(separator: ",").last?.trimmingSpaces(), !last.isEmpty {
+           let last = xff.split(separator: ",").last?.trimmingSpaces(), ClientAddress.isIP(last) {
             return String(last)
         }
         return req.remoteAddress

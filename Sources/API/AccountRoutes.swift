@@ -8,6 +8,7 @@ import Services
 
 extension API {
     func signUp(_ req: inout Request) throws -> Response {
+        try services.accounts.checkAddress(clientIP(req))
         try services.accounts.checkSignUpAllowed()
         let body = try req.jsonObject()
         let pending = try services.accounts.signUp(body, previous: { try optionalSession(&req, renew: false) })
@@ -15,12 +16,14 @@ extension API {
     }
 
     func signIn(_ req: inout Request) throws -> Response {
+        try services.accounts.checkAddress(clientIP(req))
         let body = try req.jsonObject()
         let pending = try services.accounts.signIn(body, ip: clientIP(req), previous: { try optionalSession(&req, renew: false) })
         return Response.later(pending) { signed in self.userResponse(signed, status: .ok) }
     }
 
     func signInAnonymous(_ req: inout Request) throws -> Response {
+        try services.accounts.checkAddress(clientIP(req))
         _ = try req.jsonObject(optional: true)
         let pending = try services.accounts.signInAnonymous(previous: try optionalSession(&req, renew: false))
         return Response.later(pending) { signed in self.userResponse(signed, status: .ok) }

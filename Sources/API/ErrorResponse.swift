@@ -15,7 +15,7 @@ extension AppError {
         case .payloadTooLarge: .payloadTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .tooManyRequests: .tooManyRequests
-        case .unavailable: .serviceUnavailable
+        case .unavailable, .busy: .serviceUnavailable
         case .decryptionFailed, .internalError: .internalServerError
         }
     }
@@ -24,6 +24,7 @@ extension AppError {
         if case .tooManyRequests(let m, let retry) = self {
             return Response.error(status, m, headers: [("Retry-After", String(retry))])
         }
+        if case .busy = self { return Response.error(status, message, headers: [("Retry-After", "1")]) }
         return Response.error(status, message)
     }
 }

@@ -58,9 +58,15 @@ extension API {
         let viewer = try optionalSession(&req)?.user.id
         let (w, isOwner) = try services.workflows.visible(WorkflowID(req.parameter("workflowId") ?? ""), viewer: viewer, db: reader(req))
         if isOwner { return Response.json(w.json(isOwner: true)) }
+        if let nodes = services.workflows.cachedPublicNodes(of: w) {
+            return Response.json(w.json(isOwner: false, nodesOverride: nodes))
+        }
         // Sanitising parses the stored graph: a big one is parsed off the event loop.
-        let sanitized: @Sendable () -> Response = { Response.json(w.json(isOwner: false, nodesOverride: Workflows.publicNodes(of: w))) }
-        return w.graphBytes <= API.inlineBodyLimit ? sanitized() : Response.offload(on: work, sanitized)
+        let workflows = services.workflows
+        let sanitized: @Sendable () throws -> Response = {
+            Response.json(w.json(isOwner: false, nodesOverride: try workflows.publicNodes(of: w)))
+        }
+        return w.graphBytes <= API.inlineBodyLimit ? try sanitized() : Response.offload(on: work, sanitized)
     }
 
     func patchWorkflow(_ req: inout Request) throws -> Response {

@@ -21,6 +21,8 @@ public struct AppConfig: Sendable {
     public var environment: [String: String] = [:]
     public var signInMaxFailures = 5
     public var signInWindowMs: Int64 = 900_000
+    /// Requests per minute per client address to the sign-up and sign-in routes (0 = off).
+    public var authPerIPPerMinute = 60
     /// Wall-clock milliseconds; tests replace it to move time.
     public var clock: @Sendable () -> Int64 = { ISO8601.nowMilliseconds() }
 
@@ -113,6 +115,9 @@ public struct AppConfig: Sendable {
             let n = try int("ORCHESTRATOR_SIGNIN_MAX_FAILURES", v)
             guard n > 0 else { throw UsageError("ORCHESTRATOR_SIGNIN_MAX_FAILURES must be positive") }
             c.signInMaxFailures = n
+        }
+        if let v = env["ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE"], !v.isEmpty {
+            c.authPerIPPerMinute = try int("ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE", v)
         }
         if let v = env["ORCHESTRATOR_SIGNIN_WINDOW_S"], !v.isEmpty { c.signInWindowMs = try seconds("ORCHESTRATOR_SIGNIN_WINDOW_S", v) }
         // Flags last: they win. `--name value` and `--name=value` both work.

@@ -1,6 +1,7 @@
 // The wired application: configuration, logger, storage, services, the API's routes and the HTTP server. Built by
 // `serve` (and by tests in-process) on the main thread; immutable afterwards.
 import API
+import Dispatch
 import Domain
 import HTTP
 import HTTPClient
@@ -12,12 +13,15 @@ public final class Application: Sendable {
     /// scrypt with N=2^15, r=8 needs 32 MiB per hash: hashing has its own small pool, so at most 4 run at once and a
     /// sign-in flood queues there instead of occupying the shared work pool.
     static let hashPool = WorkPool(maxThreads: 4)
+    static let housekeepingIntervalS = 3600
 
     public let config: AppConfig
     public let logger: Logger
     public let server: Server
     public let services: Services
     public let metrics: Metrics
+    /// Hourly housekeeping (SPEC §1); its first pass runs at start.
+    private let housekeepingTimer: RepeatingTimer
 
     public init(config: AppConfig) throws {
         self.config = config
@@ -37,11 +41,13 @@ public final class Application: Sendable {
             accounts: Accounts(storage: storage, clock: clock, logger: logger, hashing: { hashPool.async(execute: $0) },
                                allowSignUp: env["ORCHESTRATOR_ALLOW_SIGNUP"]?.lowercased() != "false",
                                allowAnonymous: env["ORCHESTRATOR_ALLOW_ANONYMOUS"]?.lowercased() != "false",
-                               maxFailures: config.signInMaxFailures, windowMs: config.signInWindowMs),
+                               maxFailures: config.signInMaxFailures, windowMs: config.signInWindowMs,
+                               perAddressPerMinute: config.authPerIPPerMinute),
             apiKeys: APIKeys(storage: storage, clock: clock, logger: logger),
             integrations: Integrations(key: key, storage: storage, clock: clock, logger: logger,
                                        tester: ConnectionTester(client: client, environment: env, dataDir: config.dataDir)),
             workflows: Workflows(storage: storage, clock: clock),
+            housekeeping: Housekeeping(storage: storage, clock: clock, logger: logger),
             clock: clock)
 
         var settings = API.Settings()
@@ -55,11 +61,16 @@ public final class Application: Sendable {
         registerRoutes(on: router, api)
         metrics.register(routes: router.patterns)
         server = Server(config: config.server, router: router, logger: logger, observer: metrics, errorMapper: api.errorMapper)
+        let housekeeping = services.housekeeping
+        housekeepingTimer = RepeatingTimer(label: "orchestrator.housekeeping", everySeconds: Application.housekeepingIntervalS) {
+            do { try housekeeping.run() } catch { logger.error("housekeeping failed", ["error": .string("\(error)")]) }
+        }
     }
 
     /// Binds and starts serving; logs `listening` with the bound port.
     public func start() throws {
         try server.start()
+        housekeepingTimer.start()
         logger.info("listening", ["host": .string(config.server.host), "port": .int(server.port),
                                   "version": .string(AppVersion.current), "loops": .int(config.server.loopCount)])
     }
@@ -67,9 +78,31 @@ public final class Application: Sendable {
     /// Graceful shutdown (SPEC §5, last paragraph).
     public func shutdown() {
         logger.info("shutting down")
+        housekeepingTimer.cancel()
         server.shutdown()
         services.storage.close()
         logger.info("stopped")
         logger.flush()
     }
+}
+
+/// Runs a closure now and then every `everySeconds` on its own serial queue until cancelled.
+final class RepeatingTimer: @unchecked Sendable {   // DispatchSource's methods are thread-safe
+    private let source: DispatchSourceTimer
+    private let interval: Int
+
+    init(label: String, everySeconds: Int, _ body: @escaping @Sendable () -> Void) {
+        source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: label))
+        source.setEventHandler(handler: body)
+        interval = everySeconds
+        // Active from the start (libdispatch traps when an inactive source is released), armed by `start`.
+        source.schedule(deadline: .distantFuture)
+        source.activate()
+    }
+
+    func start() {
+        source.schedule(deadline: .now(), repeating: .seconds(interval))
+    }
+
+    func cancel() { source.cancel() }
 }

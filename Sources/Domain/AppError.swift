@@ -12,6 +12,8 @@ public enum AppError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedMediaType(String)                // 415
     case tooManyRequests(String, retryAfter: Int)    // 429 + Retry-After
     case unavailable(String)                         // 503
+    /// 503 `"Server busy"` + `Retry-After: 1`: a bounded queue is full (SPEC §0 Limits).
+    case busy
     /// 500 with the message shown (SPEC §8: `"Failed to decrypt integration config"`).
     case decryptionFailed
     /// 500: `detail` is logged; the client sees `"Internal server error"`.
@@ -25,6 +27,7 @@ public enum AppError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badRequest(let m), .unauthorized(let m), .forbidden(let m), .notFound(let m), .conflict(let m),
              .payloadTooLarge(let m), .unsupportedMediaType(let m), .tooManyRequests(let m, _), .unavailable(let m):
             m
+        case .busy: "Server busy"
         case .decryptionFailed: AppError.decryptionFailedMessage
         case .internalError: "Internal server error"
         }

@@ -6,6 +6,7 @@ import Domain
 import JSON
 import Log
 import Store
+import Synchronization
 
 /// Account rules and their storage.
 public final class Accounts: Sendable {
@@ -19,11 +20,16 @@ public final class Accounts: Sendable {
     /// Where scrypt runs (32 MiB per hash): a small dedicated pool, so a sign-in flood queues there.
     let hashing: Executor
     let limiter: SignInLimiter
+    let addressLimiter: AddressLimiter
+    /// Hash jobs queued or running; past `maxHashJobs` a sign-in or sign-up answers 503 "Server busy".
+    let hashJobs = JobCount()
+    let maxHashJobs: Int
     public let allowSignUp: Bool
     public let allowAnonymous: Bool
 
     public init(storage: Storage, clock: @escaping @Sendable () -> Int64, logger: Logger?, hashing: @escaping Executor,
-                allowSignUp: Bool, allowAnonymous: Bool, maxFailures: Int, windowMs: Int64) {
+                allowSignUp: Bool, allowAnonymous: Bool, maxFailures: Int, windowMs: Int64, perAddressPerMinute: Int = 0,
+                maxHashJobs: Int = Accounts.defaultMaxHashJobs) {
         self.storage = storage
         self.clock = clock
         self.logger = logger
@@ -31,6 +37,31 @@ public final class Accounts: Sendable {
         self.allowSignUp = allowSignUp
         self.allowAnonymous = allowAnonymous
         limiter = SignInLimiter(maxFailures: maxFailures, windowMs: windowMs)
+        addressLimiter = AddressLimiter(limit: perAddressPerMinute)
+        self.maxHashJobs = maxHashJobs
+    }
+
+    /// At most this many password hashes queued or running (4 run at once; each waiting one costs a client a
+    /// second or more, so a longer queue only adds latency).
+    public static let defaultMaxHashJobs = 64
+
+    /// SPEC §1's per-address limit on the sign-up and sign-in routes: 429 `"Too many requests"` past it. `ip` is the
+    /// client's address (an unparseable one counts as itself).
+    public func checkAddress(_ ip: String) throws(AppError) {
+        if let retry = addressLimiter.hit(ClientAddress.rateKey(ip) ?? ip, now: clock()) {
+            throw AppError.tooManyRequests("Too many requests", retryAfter: retry)
+        }
+    }
+
+    /// Hashing work on the hashing pool, refused with 503 "Server busy" when `maxHashJobs` are already queued.
+    func hashJob<P: Sendable, V: Sendable>(_ prepare: @escaping @Sendable () throws -> P,
+                                           _ unit: @escaping @Sendable (Database, P) throws -> V) throws(AppError) -> Pending<V> {
+        let jobs = hashJobs
+        guard jobs.enter(limit: maxHashJobs) else { throw AppError.busy }
+        return Pending.prepare(on: hashing, {
+            defer { jobs.leave() }
+            return try prepare()
+        }, then: storage.writer, unit)
     }
 
     // MARK: - Validation (SPEC §1 order)
@@ -113,7 +144,7 @@ public final class Accounts: Sendable {
         let now = clock()
         let user = User(id: UserID(RandomID.make(prefix: "user_")), name: name, email: email, image: nil, isAnonymous: false,
                         providerId: "credential", createdAt: now)
-        return Pending.prepare(on: hashing, { PasswordHash.hash(password) }, then: storage.writer) { db, hash in
+        return try hashJob({ PasswordHash.hash(password) }) { db, hash in
             try Accounts.insertUser(user, passwordHash: hash, now: now, db: db)
             let token = try Accounts.insertSession(userID: user.id, now: now, db: db)
             try Accounts.replace(previous, with: user.id, db: db)
@@ -136,7 +167,7 @@ public final class Accounts: Sendable {
         let previous = try previous()
         let storage = self.storage
         let clock = self.clock
-        return Pending.prepare(on: hashing, { () throws -> User in
+        return try hashJob({ () throws -> User in
             let found = email.scalarCount > 254 ? nil : try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }
             guard let (user, hash) = found, let hash else {
                 PasswordHash.dummyVerify(password)   // same cost as a real check: no timing oracle for unknown emails
@@ -147,7 +178,7 @@ public final class Accounts: Sendable {
             }
             limiter.clear(email: email, ip: ip)
             return user
-        }, then: storage.writer) { db, user in
+        }) { db, user in
             let token = try Accounts.insertSession(userID: user.id, now: clock(), db: db)
             try Accounts.replace(previous, with: user.id, db: db)
             return SignedIn(user: user, token: token)
@@ -170,7 +201,15 @@ public final class Accounts: Sendable {
     /// Deletes the session whose cookie token is `token`.
     public func signOut(token: String) -> Pending<Void> {
         let hash = SHA256.hex(token)
-        return Pending.commit(storage.writer) { db in try Accounts.deleteSession(tokenHash: hash, db: db) }
+        let now = clock()
+        return Pending.commit(storage.writer) { db in
+            // An anonymous user's last session ends now: housekeeping counts its 7 days from here.
+            try db.run("""
+                UPDATE users SET updated_at = max(updated_at, ?)
+                WHERE is_anonymous = 1 AND id = (SELECT user_id FROM sessions WHERE token_hash = ?)
+                """, [.int(now), .text(hash)])
+            try Accounts.deleteSession(tokenHash: hash, db: db)
+        }
     }
 
     /// `PATCH /api/user`: a new display name (OAuth users cannot change theirs).
@@ -273,4 +312,20 @@ public final class Accounts: Sendable {
     static func deleteSession(tokenHash: String, db: Database) throws {
         try db.run("DELETE FROM sessions WHERE token_hash = ?", [.text(tokenHash)])
     }
+}
+
+/// A count of jobs in a bounded queue. Thread-safe (one atomic).
+final class JobCount: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// Takes a place when fewer than `limit` are taken.
+    func enter(limit: Int) -> Bool {
+        if value.add(1, ordering: .relaxed).newValue <= limit { return true }
+        value.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() { value.subtract(1, ordering: .relaxed) }
+
+    var current: Int { value.load(ordering: .relaxed) }
 }

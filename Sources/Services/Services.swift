@@ -9,16 +9,18 @@ public final class Services: Sendable {
     public let apiKeys: APIKeys
     public let integrations: Integrations
     public let workflows: Workflows
+    public let housekeeping: Housekeeping
     /// Wall-clock milliseconds (tests move it).
     public let clock: @Sendable () -> Int64
 
     public init(storage: Storage, accounts: Accounts, apiKeys: APIKeys, integrations: Integrations, workflows: Workflows,
-                clock: @escaping @Sendable () -> Int64) {
+                housekeeping: Housekeeping, clock: @escaping @Sendable () -> Int64) {
         self.storage = storage
         self.accounts = accounts
         self.apiKeys = apiKeys
         self.integrations = integrations
         self.workflows = workflows
+        self.housekeeping = housekeeping
         self.clock = clock
     }
 }

@@ -53,6 +53,7 @@ public struct WorkflowRow: Sendable {
 public final class Workflows: Sendable {
     let storage: Storage
     let clock: @Sendable () -> Int64
+    let publicNodesCache = PublicNodesCache(maxBytes: 64 << 20)
 
     public init(storage: Storage, clock: @escaping @Sendable () -> Int64) {
         self.storage = storage
@@ -92,8 +93,21 @@ public final class Workflows: Sendable {
         return w
     }
 
-    /// The nodes a non-owner sees (integration ids removed). Parses the graph: slow for large ones.
-    public static func publicNodes(of row: WorkflowRow) -> String { sanitizedNodes(row.nodesText) }
+    /// The nodes a non-owner sees (integration ids removed), if already made for this version of the row.
+    public func cachedPublicNodes(of row: WorkflowRow) -> String? {
+        publicNodesCache.get(row.id, updatedAt: row.updatedAt)
+    }
+
+    /// The nodes a non-owner sees (integration ids removed). Parses the graph (slow for large ones) unless cached.
+    /// Stored nodes that do not parse fail closed: 500, never the unsanitised text.
+    public func publicNodes(of row: WorkflowRow) throws(AppError) -> String {
+        if let cached = cachedPublicNodes(of: row) { return cached }
+        guard let nodes = Workflows.sanitizedNodes(row.nodesText) else {
+            throw AppError.internalError("stored nodes of workflow \(row.id) do not parse")
+        }
+        publicNodesCache.put(row.id, updatedAt: row.updatedAt, nodes: nodes)
+        return nodes
+    }
 
     // MARK: - Writes
 
@@ -269,8 +283,8 @@ public final class Workflows: Sendable {
     // MARK: - Transformations
 
     /// Public sanitisation: every node's `data.config.integrationId` removed; nothing else changes.
-    static func sanitizedNodes(_ nodesText: String) -> String {
-        guard case .array(let nodes)? = try? JSON.parse(nodesText) else { return nodesText }
+    static func sanitizedNodes(_ nodesText: String) -> String? {
+        guard case .array(let nodes)? = try? JSON.parse(nodesText) else { return nil }
         return JSON.array(nodes.map(stripIntegration)).text
     }
 
