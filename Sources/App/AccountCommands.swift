@@ -27,7 +27,7 @@ enum AccountCommands {
         } else {
             let password = o["password"] ?? readLine(strippingNewline: true) ?? ""
             do { try Accounts.validatePassword(password) } catch { printError(error.message); return 1 }
-            hash = PasswordHash.hash(password)
+            hash = try PasswordHash.hash(password)
         }
         let services = try AccountCommands.services(config)
         defer { services.storage.close() }

@@ -12,15 +12,11 @@ public enum PasswordHash {
     static let maxMemory: UInt64 = 64 * 1024 * 1024
 
     /// A fresh `scrypt$32768$8$1$<hex salt16>$<hex key64>` string for `password` (its UTF-8 bytes, unnormalised).
-    public static func hash(_ password: String) -> String {
+    /// Throws when scrypt cannot get its 32 MiB (the parameters are fixed and valid: nothing else fails).
+    public static func hash(_ password: String) throws(CryptoError) -> String {
         let salt = Random.bytes(saltCount)
-        let key: [UInt8]
-        do {
-            key = try Scrypt.derive(
-                password: Array(password.utf8), salt: salt, n: n, r: r, p: p, length: keyCount, maxMemory: maxMemory)
-        } catch {
-            preconditionFailure("PasswordHash.hash: \(error)")   // fixed, valid parameters: only resource exhaustion gets here
-        }
+        let key = try Scrypt.derive(
+            password: Array(password.utf8), salt: salt, n: n, r: r, p: p, length: keyCount, maxMemory: maxMemory)
         return "scrypt$\(n)$\(r)$\(p)$\(Hex.encode(salt))$\(Hex.encode(key))"
     }
 

@@ -53,6 +53,11 @@ public final class Accounts: Sendable {
         }
     }
 
+    /// A password hash; scrypt failing to get its memory is 503 "Server busy", never a crash.
+    static func hash(_ password: String) throws(AppError) -> String {
+        do { return try PasswordHash.hash(password) } catch { throw AppError.busy }
+    }
+
     /// Hashing work on the hashing pool, refused with 503 "Server busy" when `maxHashJobs` are already queued.
     func hashJob<P: Sendable, V: Sendable>(_ prepare: @escaping @Sendable () throws -> P,
                                            _ unit: @escaping @Sendable (Database, P) throws -> V) throws(AppError) -> Pending<V> {
@@ -144,7 +149,7 @@ public final class Accounts: Sendable {
         let now = clock()
         let user = User(id: UserID(RandomID.make(prefix: "user_")), name: name, email: email, image: nil, isAnonymous: false,
                         providerId: "credential", createdAt: now)
-        return try hashJob({ PasswordHash.hash(password) }) { db, hash in
+        return try hashJob({ try Accounts.hash(password) }) { db, hash in
             try Accounts.insertUser(user, passwordHash: hash, now: now, db: db)
             let token = try Accounts.insertSession(userID: user.id, now: now, db: db)
             try Accounts.replace(previous, with: user.id, db: db)

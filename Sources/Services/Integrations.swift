@@ -97,7 +97,7 @@ public final class Integrations: Sendable {
         let body = try body()
         let config: JSON
         if let c = body["config"], !c.isNull {
-            try Integrations.validateConfig(c, type: IntegrationType.named(row.type)!)
+            try Integrations.validateConfig(c, type: try Integrations.type(of: row))
             config = c
             row.sealedConfig = seal(c, id: row.id)
         } else {
@@ -141,7 +141,7 @@ public final class Integrations: Sendable {
                                 db: Database) throws -> (IntegrationType, JSON) {
         let row = try owned(id, owner: owner, db: db)
         _ = try body()
-        return (IntegrationType.named(row.type)!, try openLogged(row))
+        return (try Integrations.type(of: row), try openLogged(row))
     }
 
     /// The connection test (SPEC §8 "Test calls"): `(success, message)`. Blocks up to 10 s: never on an event loop.
@@ -179,6 +179,14 @@ public final class Integrations: Sendable {
             throw AppError.notFound("Integration not found")
         }
         return row
+    }
+
+    /// The row's type (a stored type this build does not know is a server fault, not a crash).
+    static func type(of row: IntegrationRow) throws(AppError) -> IntegrationType {
+        guard let type = IntegrationType.named(row.type) else {
+            throw AppError.internalError("integration \(row.id) has unknown type \(row.type)")
+        }
+        return type
     }
 
     private var writer: Writer {

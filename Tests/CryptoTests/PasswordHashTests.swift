@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct PasswordHashTests {
     /// One hash shared by the tests below: each scrypt at N=2^15 costs ~100 ms.
-    static let stored = PasswordHash.hash("correct horse battery")
+    static let stored = try! PasswordHash.hash("correct horse battery")
 
     @Test func formatIsScryptWithParametersSaltAndKey() {
         let parts = Self.stored.split(separator: "$", omittingEmptySubsequences: false)
@@ -24,14 +24,14 @@ import Testing
         #expect(!PasswordHash.verify("", against: Self.stored))
     }
 
-    @Test func saltIsFreshEachTime() {
-        let a = PasswordHash.hash("same"), b = PasswordHash.hash("same")
+    @Test func saltIsFreshEachTime() throws {
+        let a = try PasswordHash.hash("same"), b = try PasswordHash.hash("same")
         #expect(a != b)
         #expect(PasswordHash.verify("same", against: a) && PasswordHash.verify("same", against: b))
     }
 
-    @Test func unicodePasswordRoundTrips() {
-        let stored = PasswordHash.hash("pässwörd ✓ 密码")
+    @Test func unicodePasswordRoundTrips() throws {
+        let stored = try PasswordHash.hash("pässwörd ✓ 密码")
         #expect(PasswordHash.verify("pässwörd ✓ 密码", against: stored))
         #expect(!PasswordHash.verify("passwörd ✓ 密码", against: stored))
     }
