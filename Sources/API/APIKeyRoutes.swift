@@ -12,7 +12,7 @@ extension API {
 
     func createAPIKey(_ req: inout Request) throws -> Response {
         let s = try requireSession(&req)
-        let pending = try services.apiKeys.create(try req.jsonObject(), owner: s.user)
+        let pending = try services.apiKeys.create(try req.jsonObject(optional: true), owner: s.user)
         return Response.later(pending) { created in Response.json(created.json, status: .created) }
     }
 

@@ -98,6 +98,8 @@ public enum CLI {
             return 1
         }
         print("Backup written to \(file)")
+        print("Integrations in it can only be restored with the same encryption key "
+              + "(ORCHESTRATOR_ENCRYPTION_KEY, or \(config.dataDir)/encryption.key): keep a copy of the key with the backup.")
         return 0
     }
 

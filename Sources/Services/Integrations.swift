@@ -225,6 +225,18 @@ public final class Integrations: Sendable {
         for m in members {
             guard case .string = m.value else { throw AppError.badRequest("Invalid config field: \(m.key)") }
         }
+        if type.name == "database", let url = config["url"]?.string, !isDatabaseURL(url) {
+            throw AppError.badRequest("Invalid config field: url")
+        }
+    }
+
+    /// SPEC §8: `sqlite:<name>.db` (optionally `sqlite://<name>.db`) or a `postgres://` / `postgresql://` URL.
+    static func isDatabaseURL(_ url: String) -> Bool {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return true }
+        guard url.hasPrefix("sqlite:") else { return false }
+        var name = url.dropFirst("sqlite:".count)
+        if name.hasPrefix("//") { name = name.dropFirst(2) }
+        return name.count > ".db".count && name.hasSuffix(".db")
     }
 
     /// The string fields of a decrypted config.

@@ -17,7 +17,7 @@ public enum Backup {
     public static func copy(from sourcePath: String, to destinationPath: String) throws {
         // O_EXCL creates the file only if absent: the refusal and the creation are one step, so no race with
         // another process creating it in between.
-        let fd = open(destinationPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(destinationPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
             if code == EEXIST { throw StoreError(code: SQLITE_CANTOPEN, message: "File exists: \(destinationPath)") }

@@ -94,6 +94,9 @@ import Testing
         AccountExpect.error(try c.send("POST", "/api/api-keys", body: #"{"name":"a"}"#, contentType: "text/plain"), 415,
                             "Content-Type must be application/json")
         #expect(try c.get("/api/api-keys").json?.array?.count == 1)
+        // The body is optional (SPEC §9): no body at all makes a key named null.
+        Self.expectCreated(try c.send("POST", "/api/api-keys"), name: .null)
+        #expect(try c.get("/api/api-keys").json?.array?.count == 2)
     }
 
     @Test func anonymousUsersCannotCreateKeys() throws {
