@@ -6,6 +6,7 @@ import Log
 import Store
 #if canImport(Glibc)
 import Glibc
+import System
 #endif
 
 public enum CLI {

@@ -5,6 +5,7 @@ import HTTP
 import JSON
 import Log
 import Store
+import HTTPCore
 
 extension Application {
     func signUp(_ req: inout Request) throws -> Response {

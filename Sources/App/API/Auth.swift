@@ -3,6 +3,7 @@
 import Crypto
 import HTTP
 import Store
+import System
 
 extension Application {
     static let cookieName = "orchestrator_session"

@@ -5,6 +5,7 @@ import Crypto
 import HTTP
 import Store
 import Synchronization
+import System
 
 /// Account rules and their storage. Thread-safe.
 final class Accounts: Sendable {

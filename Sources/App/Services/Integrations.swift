@@ -1,5 +1,6 @@
 // Integrations (SPEC §8): validation, AES-256-GCM sealing of the config (AAD = integration id), queries, and the
 // encryption key's loading. Reads run on the caller's reader; writes are group-commit units. Any thread.
+import Foundation
 import Crypto
 import JSON
 import Log

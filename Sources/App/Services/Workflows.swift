@@ -1,5 +1,6 @@
 // Workflows (SPEC §2.3): rows, summaries, create/patch/duplicate rules and their queries. Reads run on the caller's
 // reader; writes are group-commit units. Pure logic otherwise; any thread.
+import Foundation
 import Crypto
 import JSON
 import Log
