@@ -1,6 +1,7 @@
 // libFuzzer target for the request decoder. Not a package target: scripts/fuzz.sh compiles it into the HTTP module
 // (`-module-name HTTP`), so it sees internals. Each input goes through RequestDecoder as one buffer, split in two, one
 // byte at a time (as Connection feeds it) and prefix by prefix, and as a chunked body; all the ways must agree.
+import HTTPCore
 
 /// What one request (or the error that ends the connection) looked like, for comparing the ways of feeding it.
 struct Seen: Equatable {
