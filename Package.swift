@@ -21,33 +21,48 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         // Layers, bottom up.
-        .target(name: "Log", dependencies: ["JSON"], path: "Sources/Log"),
+        // The POSIX floor, once: sys()/SystemError, monotonic clock, thread start, ConditionLock, WorkPool, eventfd, dates.
+        .target(name: "System", dependencies: ["CLinux"], path: "Sources/System", swiftSettings: hotPath),
+        // Our JSON value, parser and writer; the logger and its background sink.
         .target(name: "JSON", path: "Sources/JSON", swiftSettings: hotPath),
-        .target(name: "HTTP", dependencies: ["CLinux", "Log", "JSON"], path: "Sources/HTTP",
+        .target(name: "Log", dependencies: ["JSON", "System"], path: "Sources/Log"),
+        // What the server and the outbound client share: byte classes, Status, ChunkedDecoder, HTTP date.
+        .target(name: "HTTPCore", dependencies: ["System"], path: "Sources/HTTPCore", swiftSettings: hotPath),
+        // The server: event loops, listener, connection, request decoder, response encoder, router. Bytes and sockets.
+        .target(name: "HTTP", dependencies: ["CLinux", "System", "HTTPCore", "Log", "JSON"], path: "Sources/HTTP",
                 swiftSettings: hotPath),
-        .target(name: "HTTPClient", dependencies: ["COpenSSL", "CZlib", "CLinux", "HTTP"], path: "Sources/HTTPClient"),
+        // Outbound HTTP/1.1 + TLS: pool, deadlines, cancel tokens, gzip, redirects, SSE. Never imports the server.
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "CZlib", "CLinux", "System", "HTTPCore"],
+                path: "Sources/HTTPClient"),
+        // SHA-256, HMAC, scrypt, AES-256-GCM, random ids over OpenSSL EVP.
         .target(name: "Crypto", dependencies: ["COpenSSL"], path: "Sources/Crypto"),
-        .target(name: "Store", dependencies: ["CSQLite", "Log"], path: "Sources/Store"),
+        // SQLite and nothing above it: Database, Statement, Row, Migrator, the group-commit Writer, Backup.
+        .target(name: "Store", dependencies: ["CSQLite", "Log", "System"], path: "Sources/Store"),
         // The product, bottom up: Domain (rules, no I/O) → Services (own every SQL statement, never see a request)
         // → API (routes, request decoding, response encoding, the one AppError → Response mapping) → App (wiring).
         .target(name: "Domain", dependencies: ["JSON"], path: "Sources/Domain"),
-        .target(name: "Services", dependencies: ["Domain", "Store", "Crypto", "HTTPClient", "CSQLite", "Log", "JSON"],
+        .target(name: "Services", dependencies: ["Domain", "Store", "Crypto", "HTTPClient", "System", "CSQLite", "Log", "JSON"],
                 path: "Sources/Services"),
-        .target(name: "API", dependencies: ["Services", "Domain", "HTTP", "Crypto", "Store", "Log", "JSON"], path: "Sources/API",
-                swiftSettings: hotPath),
-        .target(name: "App", dependencies: ["API", "Services", "Domain", "HTTP", "HTTPClient", "Log", "JSON", "Store", "Crypto"],
+        .target(name: "API", dependencies: ["Services", "Domain", "HTTP", "HTTPCore", "System", "Crypto", "Store", "Log", "JSON"],
+                path: "Sources/API", swiftSettings: hotPath),
+        .target(name: "App", dependencies: ["API", "Services", "Domain", "HTTP", "HTTPClient", "System", "Log", "JSON", "Store",
+                                            "Crypto"],
                 path: "Sources/App"),
         .executableTarget(name: "orchestrator", dependencies: ["App"], path: "Sources/orchestrator"),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+        // One test target per module; EndToEndTests drive the server in process and as a spawned binary.
+        .testTarget(name: "SystemTests", dependencies: ["System"], path: "Tests/SystemTests"),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], path: "Tests/HTTPCoreTests"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPCore"], path: "Tests/HTTPTests"),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"], path: "Tests/HTTPClientTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["App", "Domain", "HTTP", "JSON", "Store", "Crypto"], path: "Tests/EndToEndTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON"], path: "Tests/DomainTests"),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Domain", "Store", "JSON"], path: "Tests/ServicesTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["App", "Domain", "HTTP", "HTTPCore", "JSON", "Store", "Crypto"],
+                    path: "Tests/EndToEndTests"),
     ],
     swiftLanguageModes: [.v6]
 )

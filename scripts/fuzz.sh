@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make fuzz`: libFuzzer + AddressSanitizer on the HTTP request parser (Fuzz/ParserFuzz/main.swift) for FUZZ_SECONDS
 # (default 60). Not a SwiftPM target: the fuzz entry point is compiled into the HTTP module itself (`-module-name HTTP`,
-# so it sees internals), with Log built first as its own module and CLinux found through its module map.
+# so it sees internals), with JSON, System, HTTPCore and Log built first as their own modules and CLinux found through
+# its module map.
 # Corpus and crash artifacts live under FUZZ_DIR (default /tmp/orchestrator-fuzz); a crash exits non-zero.
 set -eu
 cd "$(dirname "$0")/.."
@@ -10,22 +11,23 @@ DIR=${FUZZ_DIR:-/tmp/orchestrator-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
 mkdir -p "$DIR/corpus" "$DIR/artifacts"
 # Build from a snapshot of the sources, so edits made meanwhile in the tree do not break the build.
-rm -rf "$DIR/build" && mkdir -p "$DIR/build/src/JSON" "$DIR/build/src/Log" "$DIR/build/src/HTTP"
-cp Sources/JSON/*.swift "$DIR/build/src/JSON/"
-cp Sources/Log/*.swift "$DIR/build/src/Log/"
+rm -rf "$DIR/build" && mkdir -p "$DIR/build/src"
+for m in JSON System HTTPCore Log; do mkdir -p "$DIR/build/src/$m" && cp Sources/$m/*.swift "$DIR/build/src/$m/"; done
+mkdir -p "$DIR/build/src/HTTP"
 cp Sources/HTTP/*.swift Fuzz/ParserFuzz/main.swift "$DIR/build/src/HTTP/"
 # lld from the toolchain when present (gold warns about every ASan helper symbol).
 LD=""
 command -v ld.lld >/dev/null 2>&1 && LD="-use-ld=lld"
 
-echo "fuzz: building (JSON, Log, then HTTP + Fuzz/ParserFuzz/main.swift with -sanitize=fuzzer,address)"
-"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name JSON \
-    -emit-module -emit-module-path "$DIR/build/JSON.swiftmodule" -c "$DIR"/build/src/JSON/*.swift -o "$DIR/build/JSON.o"
-"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name Log -I "$DIR/build" \
-    -emit-module -emit-module-path "$DIR/build/Log.swiftmodule" -c "$DIR"/build/src/Log/*.swift -o "$DIR/build/Log.o"
+echo "fuzz: building (JSON, System, HTTPCore, Log, then HTTP + Fuzz/ParserFuzz/main.swift with -sanitize=fuzzer,address)"
+for m in JSON System HTTPCore Log; do
+    "$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=address -wmo -module-name $m -I "$DIR/build" -I Sources/CLinux \
+        -emit-module -emit-module-path "$DIR/build/$m.swiftmodule" -c "$DIR"/build/src/$m/*.swift -o "$DIR/build/$m.o"
+done
 "$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -module-name HTTP $LD \
     -I "$DIR/build" -I Sources/CLinux \
-    "$DIR"/build/src/HTTP/*.swift "$DIR/build/Log.o" "$DIR/build/JSON.o" -o "$DIR/parser-fuzz"
+    "$DIR"/build/src/HTTP/*.swift "$DIR"/build/JSON.o "$DIR"/build/System.o "$DIR"/build/HTTPCore.o "$DIR"/build/Log.o \
+    -o "$DIR/parser-fuzz"
 
 # Seeds: a few well-formed requests, so the fuzzer starts past the request line.
 seed() { printf "$2" > "$DIR/corpus/seed-$1"; }

@@ -1,6 +1,7 @@
-// libFuzzer target for the request parser. Not a package target: scripts/fuzz.sh compiles it into the HTTP module
-// (`-module-name HTTP`), so it sees internals. Each input is checked as one buffer, grown one byte at a time with one
-// HeadScanState (as Connection does), split in two, and as a chunked body; all the ways must agree.
+// libFuzzer target for the request decoder. Not a package target: scripts/fuzz.sh compiles it into the HTTP module
+// (`-module-name HTTP`), so it sees internals. Each input goes through RequestDecoder as one buffer, split in two, one
+// byte at a time (as Connection feeds it) and prefix by prefix, and as a chunked body; all the ways must agree.
+import HTTPCore
 
 /// What one request (or the error that ends the connection) looked like, for comparing the ways of feeding it.
 struct Seen: Equatable {
@@ -40,90 +41,51 @@ func checkHead(_ head: RequestHead) {
     if head.path.isEmpty { fail("empty path") }
 }
 
-/// Whole-message API over the full buffer, request after request: every request, then how it ended (error or needMore).
-func wholeMessages(_ bytes: [UInt8]) -> (requests: [Seen], consumed: Int) {
-    var out: [Seen] = []
-    var offset = 0
-    while offset < bytes.count {
-        let rest = Array(bytes[offset...])
-        switch RequestParser.parse(rest, limits: limits, maxBody: maxBody) {
-        case .needMore:
-            return (out, offset)
-        case .invalid(let status):
-            out.append(Seen(status: status.code))
-            return (out, offset)
-        case .request(let head, let body, let consumed):
-            guard consumed > 0, consumed <= rest.count else { fail("consumed \(consumed) of \(rest.count)") }
-            checkHead(head)
-            if case .length(let n) = head.framing, body.count != n { fail("body \(body.count) != length \(n)") }
-            if body.count > maxBody { fail("body over maxBody") }
-            out.append(seen(head, body))
-            offset += consumed
-        }
-    }
-    return (out, offset)
-}
-
-/// Connection's way: pieces arrive, the head parser re-runs over the unconsumed bytes with one state, bodies stream.
+/// Connection's way: pieces arrive and accumulate, RequestDecoder runs over the unconsumed bytes, the consumed prefix
+/// is dropped; every request gets `maxBody`, an unknown method 501, and the first error ends the stream.
 struct Incremental {
-    enum Phase { case head, length(RequestHead, Int), chunked(RequestHead, ChunkedDecoder), closed }
+    var decoder = RequestDecoder(limits: limits)
     var buffer: [UInt8] = []
-    var scan = HeadScanState()
-    var phase = Phase.head
-    var body: [UInt8] = []
+    var head: RequestHead?
+    var closed = false
     var out: [Seen] = []
     var consumedTotal = 0
 
     mutating func feed(_ piece: ArraySlice<UInt8>) {
-        if case .closed = phase { return }
+        if closed { return }
         buffer.append(contentsOf: piece)
         var off = 0
-        loop: while off < buffer.count {
-            switch phase {
-            case .closed:
+        loop: while !closed && off < buffer.count {
+            let before = decoder.scan.scanned
+            let rest = buffer.count - off
+            let step = buffer.withUnsafeBytes { decoder.decode(UnsafeRawBufferPointer(rebasing: $0[off...])) }
+            switch step {
+            case .needMore(let consumed):
+                guard consumed == 0 || consumed == rest else { fail("needMore consumed \(consumed) of \(rest)") }
+                if consumed == 0 && (decoder.scan.scanned < before || decoder.scan.scanned > rest) { fail("scan position went wrong") }
+                off += consumed
                 break loop
-            case .head:
-                let before = scan.scanned
-                let r = buffer.withUnsafeBytes {
-                    RequestParser.parseHead(UnsafeRawBufferPointer(rebasing: $0[off...]), limits: limits, state: &scan)
+            case .invalid(let s):
+                out.append(Seen(status: s.code))
+                closed = true
+            case .head(let h, let consumed):
+                guard consumed > 0, consumed <= rest else { fail("head consumed \(consumed)") }
+                checkHead(h)
+                off += consumed
+                if !h.method.isKnown { out.append(Seen(status: 501)); closed = true; break loop }
+                switch decoder.beginBody(h.framing, limit: maxBody, discard: false) {
+                case .none: out.append(seen(h, []))
+                case .follows: head = h
+                case .invalid(let s): out.append(Seen(status: s.code)); closed = true
                 }
-                switch r {
-                case .needMore:
-                    if scan.scanned < before || scan.scanned > buffer.count - off { fail("scan position went wrong") }
-                    break loop
-                case .invalid(let s):
-                    out.append(Seen(status: s.code)); phase = .closed; break loop
-                case .head(let head, let consumed):
-                    guard consumed > 0, consumed <= buffer.count - off else { fail("head consumed \(consumed)") }
-                    checkHead(head)
-                    off += consumed
-                    scan = HeadScanState()
-                    body = []
-                    if !head.method.isKnown { out.append(Seen(status: 501)); phase = .closed; break loop }
-                    switch head.framing {
-                    case .none: out.append(seen(head, [])); phase = .head
-                    case .length(let n):
-                        if n > maxBody { out.append(Seen(status: 413)); phase = .closed; break loop }
-                        phase = .length(head, n)
-                    case .chunked: phase = .chunked(head, ChunkedDecoder(maxTrailerBytes: limits.maxHeaderBytes))
-                    }
-                }
-            case .length(let head, let remaining):
-                let take = min(remaining, buffer.count - off)
-                body += buffer[off..<(off + take)]
-                off += take
-                if take == remaining { out.append(seen(head, body)); phase = .head } else { phase = .length(head, remaining - take) }
-            case .chunked(let head, var decoder):
-                let r = buffer.withUnsafeBytes {
-                    decoder.decode(UnsafeRawBufferPointer(rebasing: $0[off...]), into: &body, limit: maxBody)
-                }
-                switch r {
-                case .needMore: phase = .chunked(head, decoder); off = buffer.count
-                case .done(let used):
-                    guard used > 0, used <= buffer.count - off else { fail("chunked consumed \(used)") }
-                    off += used; out.append(seen(head, body)); phase = .head
-                case .invalid(let s): out.append(Seen(status: s.code)); phase = .closed; break loop
-                }
+            case .end(let consumed):
+                guard consumed > 0, consumed <= rest, let h = head else { fail("body consumed \(consumed)") }
+                off += consumed
+                let body = decoder.takeBody()
+                if case .length(let n) = h.framing, body.count != n { fail("body \(body.count) != length \(n)") }
+                if body.count > maxBody { fail("body over maxBody") }
+                out.append(seen(h, body))
+                head = nil
             }
         }
         buffer.removeFirst(off)
@@ -131,10 +93,7 @@ struct Incremental {
     }
 
     /// Bytes that belong to completed requests (a request in progress or an error leaves the rest unaccounted).
-    var settled: Int {
-        if case .head = phase { return consumedTotal }
-        return -1
-    }
+    var settled: Int { closed || head != nil ? -1 : consumedTotal }
 }
 
 func incremental(_ bytes: [UInt8], cuts: [Int]) -> Incremental {
@@ -177,29 +136,26 @@ func checkChunked(_ bytes: [UInt8]) {
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
 
-    let whole = wholeMessages(bytes)
-    if whole.consumed > bytes.count { fail("consumed past the end") }
+    let whole = incremental(bytes, cuts: [])
+    if whole.consumedTotal > bytes.count { fail("consumed past the end") }
 
-    // One piece, two pieces at a data-chosen offset, and (for short inputs) one byte at a time.
+    // Two pieces at a data-chosen offset, and (for short inputs) one byte at a time.
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) * bytes.count / 256
-    var ways = [incremental(bytes, cuts: []), incremental(bytes, cuts: [cut])]
+    var ways = [incremental(bytes, cuts: [cut])]
     if bytes.count <= 2048 { ways.append(incremental(bytes, cuts: Array(0..<bytes.count))) }
     for (k, way) in ways.enumerated() {
-        if way.out != whole.requests { fail("way \(k): \(way.out) vs whole \(whole.requests)") }
-        if way.settled >= 0, way.settled != whole.consumed, whole.requests.last?.status ?? 0 == 0 {
-            fail("way \(k) settled \(way.settled) bytes, whole \(whole.consumed)")
+        if way.out != whole.out { fail("way \(k): \(way.out) vs whole \(whole.out)") }
+        if way.settled >= 0, whole.settled >= 0, way.settled != whole.settled {
+            fail("way \(k) settled \(way.settled) bytes, whole \(whole.settled)")
         }
     }
 
-    // Every prefix's fresh parse agrees with the full one: needMore, or exactly what the full buffer gives.
+    // Every prefix fed fresh agrees with the full input: it yields the full input's first outcomes, or fewer.
     if bytes.count <= 512 {
-        let full = RequestParser.parse(bytes, limits: limits, maxBody: maxBody)
         for n in 0..<bytes.count {
-            switch (RequestParser.parse(Array(bytes[..<n]), limits: limits, maxBody: maxBody), full) {
-            case (.needMore, _): break
-            case (.invalid(let x), .invalid(let y)) where x == y: break
-            case (.request(_, _, let c1), .request(_, _, let c2)) where c1 == c2: break
-            case (let p, _): fail("prefix \(n) gave \(p), full gave \(full)")
+            let p = incremental(Array(bytes[..<n]), cuts: []).out
+            if p.count > whole.out.count || Array(whole.out.prefix(p.count)) != p {
+                fail("prefix \(n) gave \(p), full gave \(whole.out)")
             }
         }
     }

@@ -3,6 +3,8 @@
 // request's event-loop thread.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import Services
 import Store
 

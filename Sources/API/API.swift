@@ -1,6 +1,8 @@
 // What route handlers share: the services, metrics, logger and the few settings the HTTP surface needs. Built once by
 // the App before the server starts; immutable; used on event-loop threads and the work pool.
 import HTTP
+import HTTPCore
+import System
 import Log
 import Services
 

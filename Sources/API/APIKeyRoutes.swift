@@ -1,6 +1,8 @@
 // Handlers of SPEC §9 (API keys).
 import Domain
 import HTTP
+import HTTPCore
+import System
 import Services
 
 extension API {

@@ -2,6 +2,8 @@
 // order; password hashing runs on the accounts' hashing pool; writes go through group commit.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import JSON
 import Log
 import Services

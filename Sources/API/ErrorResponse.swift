@@ -1,6 +1,8 @@
 // The one place an error becomes a status, headers and `{"error": message}`. Any thread.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import Log
 
 extension AppError {

@@ -2,6 +2,8 @@
 // Connection tests block for up to 10 s: they run on the work pool.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import JSON
 import Services
 

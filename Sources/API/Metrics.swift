@@ -1,6 +1,8 @@
 // Prometheus metrics (SPEC §14). Request counters are per event loop and written only by that loop with relaxed
 // atomics (no locks on the hot path); a scrape sums the loops. Other families are process-wide atomics.
 import HTTP
+import HTTPCore
+import System
 import Log
 import Synchronization
 

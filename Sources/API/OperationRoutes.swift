@@ -3,6 +3,8 @@
 import Crypto
 import Domain
 import HTTP
+import HTTPCore
+import System
 
 extension API {
     private static let healthOK: [UInt8] = Array("{\"status\":\"ok\",\"version\":\"\(AppVersion.current)\"}".utf8)

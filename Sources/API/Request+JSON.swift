@@ -2,6 +2,8 @@
 // Pure functions over the request; run on whichever thread handles it.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import JSON
 
 extension Request {

@@ -1,5 +1,7 @@
 // The whole HTTP surface, top to bottom. Handlers stay thin: they decode, call a service, encode.
 import HTTP
+import HTTPCore
+import System
 
 /// Registers every route on `r`, each handled by `api`.
 public func registerRoutes(on r: Router, _ api: API) {

@@ -2,6 +2,8 @@
 // over `inlineBodyLimit` (graphs of thousands of nodes) are parsed and validated on the work pool with a pooled reader.
 import Domain
 import HTTP
+import HTTPCore
+import System
 import JSON
 import Log
 import Services

@@ -4,6 +4,7 @@ import API
 import Dispatch
 import Domain
 import HTTP
+import System
 import HTTPClient
 import Log
 import Services

@@ -3,11 +3,13 @@ import CLinux
 import Dispatch
 import Domain
 import HTTP
+import System
 import Log
 import Services
 import Store
 #if canImport(Glibc)
 import Glibc
+import System
 #endif
 
 public enum CLI {
@@ -119,7 +121,7 @@ public enum CLI {
             app.logger.warn("open-file limit below max connections", ["limit": .int(Int(limit)), "max_connections": .int(config.server.maxConnections)])
         }
         let stop = DispatchSemaphore(value: 0)
-        _ = Thread.start {
+        PosixThread.start(name: "signals", detached: true) {
             let first = clinux_sigwait_term()
             stop.signal()
             // A second signal exits at once; startup recovery handles whatever was running.
@@ -129,14 +131,6 @@ public enum CLI {
         stop.wait()
         app.shutdown()
         return 0
-    }
-}
-
-/// A detached helper thread (signals); the HTTP module has its own loop threads.
-enum Thread {
-    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
-        DispatchQueue(label: "orchestrator.signals").async(execute: body)
-        return true
     }
 }
 

@@ -13,6 +13,8 @@
 
 // accept4 is declared only under _GNU_SOURCE, which the Glibc module is built without.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+// Likewise pthread_setname_np (names show in top -H and debuggers; at most 15 bytes).
+extern int pthread_setname_np(pthread_t thread, const char *name);
 
 static inline int clinux_sigmask_block_term(void) {
     sigset_t set;

@@ -1,5 +1,7 @@
 // One thread, one epoll instance (level-triggered): accepts on its own SO_REUSEPORT listener, runs connections,
 // sweeps timers, and takes messages from other threads through a locked inbox and an eventfd wake-up.
+import HTTPCore
+import System
 import CLinux
 import Log
 import Synchronization
@@ -55,10 +57,7 @@ final class EventLoop: @unchecked Sendable {
             throw SystemError(call: "epoll_create1", code: EAGAIN)
         }
         epfd = ep
-        guard let w = try sys("eventfd", { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }) else {
-            throw SystemError(call: "eventfd", code: EAGAIN)
-        }
-        wakeFD = w
+        wakeFD = try EventFD.open()
         readBuffer = .allocate(byteCount: EventLoop.scratchSize, alignment: 16)
         encodeBuffer.reserveCapacity(16384)
         let c = server.config
@@ -101,15 +100,11 @@ final class EventLoop: @unchecked Sendable {
             box.append(message)
             return box.count == 1
         }
-        if first {
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, 8)
-        }
+        if first { EventFD.signal(wakeFD) }
     }
 
     private func drainInbox() {
-        var counter: UInt64 = 0
-        _ = read(wakeFD, &counter, 8)
+        EventFD.drain(wakeFD)
         let messages = inbox.withLock { box -> [LoopMessage] in
             let m = box
             box.removeAll()
@@ -143,14 +138,14 @@ final class EventLoop: @unchecked Sendable {
     /// Runs until drained (graceful shutdown finished) or stopped.
     func run() {
         var events = [epoll_event](repeating: epoll_event(), count: EventLoop.maxEvents)
-        now = FD.monotonicMilliseconds()
+        now = MonotonicClock.milliseconds()
         lastSweep = now
         date.refresh()
         while !stopped {
             let timeout = Int32(acceptResumeAt != 0 ? min(sweepInterval, EventLoop.acceptPauseMs)
                                                     : active.isEmpty ? -1 : sweepInterval)
             let ready = epoll_wait(epfd, &events, Int32(EventLoop.maxEvents), draining && active.isEmpty ? 0 : timeout)
-            now = FD.monotonicMilliseconds()
+            now = MonotonicClock.milliseconds()
             date.refresh()
             if ready > 0 {
                 // Connection events first; the inbox and accept after them. Both can close or create connections,

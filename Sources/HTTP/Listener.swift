@@ -1,4 +1,5 @@
 // Listening sockets: socket/bind/listen with SO_REUSEPORT so every event loop accepts on its own socket for one port.
+import System
 import CLinux
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 // A parsed request: head fields, decoded body, and what routing and the connection attached. Value type; any thread.
+import HTTPCore
 
 /// HTTP/1.0 or HTTP/1.1 (higher 1.x minors are handled as 1.1).
 public enum Version: Sendable {
@@ -66,7 +67,7 @@ public struct Request: Sendable {
         while let b = it.popFirst() {
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
-            } else if b == UInt8(ascii: "%"), it.count >= 2, let h = hexValue(it[it.startIndex]), let l = hexValue(it[it.startIndex + 1]) {
+            } else if b == UInt8(ascii: "%"), it.count >= 2, let h = HTTPChar.hexValue(it[it.startIndex]), let l = HTTPChar.hexValue(it[it.startIndex + 1]) {
                 out.append(h << 4 | l)
                 it = it.dropFirst(2)
             } else {
@@ -74,14 +75,5 @@ public struct Request: Sendable {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case 48...57: b - 48
-        case 65...70: b - 55
-        case 97...102: b - 87
-        default: nil
-        }
     }
 }

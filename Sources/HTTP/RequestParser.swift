@@ -1,5 +1,6 @@
 // The request-head parser (RFC 9112 + SPEC §0): pure over caller-owned bytes, no I/O, no state beyond the scan hint.
 // Runs on whichever thread calls it (event-loop threads in the server, test threads in tests).
+import HTTPCore
 
 /// Size limits the parser enforces.
 public struct ParserLimits: Sendable {
@@ -126,7 +127,7 @@ public enum RequestParser {
         let n = h.count
         // Request line: method SP request-target SP HTTP-version CRLF
         var i = 0
-        while i < n, isTChar(h[i]) { i += 1 }
+        while i < n, HTTPChar.isTChar(h[i]) { i += 1 }
         guard i > 0, i < n, h[i] == 0x20 else { return .failure(.badRequest) }
         let method = Method.parse(UnsafeRawBufferPointer(rebasing: h[0..<i]))
         i += 1
@@ -137,7 +138,7 @@ public enum RequestParser {
         i += 1
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
         guard i + 10 <= n, h[i] == 0x48, h[i + 1] == 0x54, h[i + 2] == 0x54, h[i + 3] == 0x50, h[i + 4] == 0x2F,
-              isDigit(h[i + 5]), h[i + 6] == 0x2E, isDigit(h[i + 7]), h[i + 8] == 0x0D, h[i + 9] == 0x0A
+              HTTPChar.isDigit(h[i + 5]), h[i + 6] == 0x2E, HTTPChar.isDigit(h[i + 7]), h[i + 8] == 0x0D, h[i + 9] == 0x0A
         else { return .failure(.badRequest) }
         let major = h[i + 5] - 48, minor = h[i + 7] - 48
         guard major == 1 else { return .failure(.httpVersionNotSupported) }
@@ -166,7 +167,7 @@ public enum RequestParser {
             let lineStart = i
             if h[i] == 0x0D { break }   // the final empty line
             if h[i] == 0x20 || h[i] == 0x09 { return .failure(.badRequest) }   // obs-fold or leading whitespace
-            while i < n, isTChar(h[i]) { i += 1 }
+            while i < n, HTTPChar.isTChar(h[i]) { i += 1 }
             guard i > lineStart, i < n, h[i] == 0x3A else { return .failure(.badRequest) }   // no whitespace before ':'
             let nameEnd = i
             i += 1
@@ -243,7 +244,7 @@ public enum RequestParser {
             if t.count == 1, t[0] == 0x2A { return method == .options ? ("*", nil) : nil }
             // absolute-form: scheme "://" authority [path]
             var s = 0
-            while s < t.count, isAlpha(t[s]) || isDigit(t[s]) || t[s] == 0x2B || t[s] == 0x2D || t[s] == 0x2E { s += 1 }
+            while s < t.count, HTTPChar.isAlpha(t[s]) || HTTPChar.isDigit(t[s]) || t[s] == 0x2B || t[s] == 0x2D || t[s] == 0x2E { s += 1 }
             guard s > 0, s + 3 <= t.count, t[s] == 0x3A, t[s + 1] == 0x2F, t[s + 2] == 0x2F else { return nil }
             var p = s + 3
             while p < t.count, t[p] != 0x2F, t[p] != 0x3F { p += 1 }
@@ -274,7 +275,7 @@ public enum RequestParser {
             var x = 0
             var digits = 0
             for b in el {
-                guard isDigit(b) else { ok = false; return }
+                guard HTTPChar.isDigit(b) else { ok = false; return }
                 if digits > 0 || b != 48 { digits += 1 }
                 if digits > maxContentLengthDigits { x = -1; continue }
                 if x >= 0 { x = x * 10 + Int(b - 48) }
@@ -301,7 +302,7 @@ public enum RequestParser {
             forEachListElement(raw) { el in
                 // transfer-coding = token *( OWS ";" OWS transfer-parameter )
                 var end = 0
-                while end < el.count, isTChar(el[end]) { end += 1 }
+                while end < el.count, HTTPChar.isTChar(el[end]) { end += 1 }
                 if end == 0 { invalid = true; return }
                 count += 1
                 if equalsLower(UnsafeRawBufferPointer(rebasing: el[0..<end]), "chunked") {
@@ -329,7 +330,7 @@ public enum RequestParser {
         if v[0] == 0x5B {   // IP-literal
             while i < v.count, v[i] != 0x5D {
                 let b = v[i]
-                guard b == 0x5B && i == 0 || isHexDigit(b) || b == 0x3A || b == 0x2E || isAlpha(b) else { return false }
+                guard b == 0x5B && i == 0 || HTTPChar.isHexDigit(b) || b == 0x3A || b == 0x2E || HTTPChar.isAlpha(b) else { return false }
                 i += 1
             }
             guard i < v.count else { return false }
@@ -337,7 +338,7 @@ public enum RequestParser {
         } else {
             while i < v.count, v[i] != 0x3A {
                 let b = v[i]
-                guard isAlpha(b) || isDigit(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E || b == 0x25
+                guard HTTPChar.isAlpha(b) || HTTPChar.isDigit(b) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E || b == 0x25
                     || b == 0x21 || b == 0x24 || b == 0x26 || b == 0x27 || b == 0x28 || b == 0x29 || b == 0x2A
                     || b == 0x2B || b == 0x2C || b == 0x3B || b == 0x3D else { return false }
                 i += 1
@@ -347,7 +348,7 @@ public enum RequestParser {
         guard v[i] == 0x3A else { return false }
         i += 1
         while i < v.count {
-            guard isDigit(v[i]) else { return false }
+            guard HTTPChar.isDigit(v[i]) else { return false }
             i += 1
         }
         return true
@@ -380,21 +381,4 @@ public enum RequestParser {
         }
         return true
     }
-
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 }
-    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool { isDigit(b) || ((b | 0x20) >= 97 && (b | 0x20) <= 102) }
-
-    /// tchar per RFC 9110 §5.6.2.
-    @inline(__always)
-    static func isTChar(_ b: UInt8) -> Bool { tcharTable[Int(b)] }
-
-    static let tcharTable: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(b)] = true }
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(b)] = true }
-        for c in "!#$%&'*+-.^_`|~".utf8 { t[Int(c)] = true }
-        return t
-    }()
 }

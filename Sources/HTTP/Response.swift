@@ -1,5 +1,6 @@
 // Responses as handlers build them: status, headers and a body that is bytes, a stream, or produced later on another thread.
 // Values; built on any thread and handed to the connection's event loop.
+import HTTPCore
 import JSON
 
 /// What a handler answers.

@@ -1,5 +1,6 @@
 // The HTTP server: starts one event loop thread per core, shares the router, limits and counters between them,
 // and runs graceful shutdown. Public methods may be called from any thread.
+import System
 import CLinux
 import Dispatch
 import Log
@@ -22,7 +23,7 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
     let openConnections = Atomic<Int>(0)
     private let bufferedBodyBytes = Atomic<Int>(0)
     private var loops: [EventLoop] = []
-    private var threads: [pthread_t] = []
+    private var threads: [PosixThread] = []
     private let finished = ConditionLock()
     private var runningLoops = 0
     private let shuttingDown = Atomic<Bool>(false)
@@ -58,7 +59,7 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
         }
         runningLoops = loops.count
         for loop in loops {
-            let t = startThread { [self] in
+            let t = PosixThread.start { [self] in
                 loop.run()
                 finished.withLock {
                     runningLoops -= 1
@@ -77,10 +78,10 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
 
     /// Blocks until every loop has stopped, or `timeoutMs` passed (then connections are closed and it waits again).
     public func waitUntilStopped(timeoutMs: Int64? = nil) {
-        let deadline = timeoutMs.map { FD.monotonicMilliseconds() + $0 }
+        let deadline = timeoutMs.map { MonotonicClock.milliseconds() + $0 }
         finished.lock()
         while runningLoops > 0 {
-            if let deadline, FD.monotonicMilliseconds() >= deadline {
+            if let deadline, MonotonicClock.milliseconds() >= deadline {
                 finished.unlock()
                 for loop in loops { loop.post(.forceClose) }
                 finished.lock()
@@ -92,7 +93,7 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
             finished.lock()
         }
         finished.unlock()
-        for t in threads { pthread_join(t, nil) }
+        for t in threads { t.join() }
         threads.removeAll()
     }
 
@@ -125,22 +126,4 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
         logger.error("unhandled error", ["error": .string(String(describing: error))])
         return Response.error(.internalServerError, "Internal server error")
     }
-}
-
-private final class ThreadBody {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-}
-
-/// Starts a joinable pthread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var tid = pthread_t()
-    let rc = pthread_create(&tid, nil, { arg in
-        let b = Unmanaged<ThreadBody>.fromOpaque(arg!).takeRetainedValue()
-        b.run()
-        return nil
-    }, box)
-    precondition(rc == 0, "pthread_create failed: \(rc)")
-    return tid
 }

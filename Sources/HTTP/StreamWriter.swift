@@ -1,5 +1,6 @@
 // The producer side of a streamed (chunked) response. Producers run on their own dispatch queue and call `write` from there;
 // the event loop pulls queued chunks and reports how much is still unsent, which is what backpressure waits on.
+import System
 import Dispatch
 
 /// Writes one streamed response body. Thread-safe.

@@ -1,5 +1,6 @@
 // A one-shot cancellation signal for in-flight calls: an atomic flag plus an eventfd that blocked polls watch.
 // `cancel()` may be called from any thread, any number of times.
+import System
 import CLinux
 import Synchronization
 #if canImport(Glibc)
@@ -14,8 +15,7 @@ public final class CancelToken: Sendable {
     let fd: Int32
 
     public init() {
-        fd = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
-        precondition(fd >= 0, "eventfd: \(String(cString: strerror(errno)))")
+        do { fd = try EventFD.open() } catch { preconditionFailure(error.description) }
     }
 
     deinit { close(fd) }
@@ -24,7 +24,6 @@ public final class CancelToken: Sendable {
 
     public func cancel() {
         guard !flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var one: UInt64 = 1
-        _ = write(fd, &one, MemoryLayout<UInt64>.size)
+        EventFD.signal(fd)
     }
 }

@@ -1,4 +1,5 @@
 // The time left for one call and the poll(2) wait that honours it and a cancel token. Used on the calling thread.
+import System
 import CLinux
 #if canImport(Glibc)
 import Glibc
@@ -15,11 +16,8 @@ struct Deadline: Sendable {
         endNs = Deadline.now() + Int64(min(max(timeoutMs, 0), Int(Int32.max))) * 1_000_000
     }
 
-    static func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    /// Monotonic nanoseconds.
+    static func now() -> Int64 { MonotonicClock.nanoseconds() }
 
     /// Milliseconds left, rounded up so a poll does not wake just before the end; 0 once passed.
     var remainingMs: Int32 {

@@ -1,5 +1,6 @@
 // One hop of a call: the method, parsed URL, headers and body actually sent, its wire head, and the next hop a redirect
 // asks for (fetch semantics). Pure values; any thread.
+import HTTPCore
 
 /// What is sent to one URL; redirects derive the next one with `redirected(status:location:)`.
 struct PreparedRequest: Sendable {
@@ -24,12 +25,12 @@ struct PreparedRequest: Sendable {
 
     /// Validates `request` and parses its URL.
     init(_ request: ClientRequest) throws(ClientError) {
-        guard !request.method.isEmpty, request.method.utf8.allSatisfy(ResponseHead.isTChar) else {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(HTTPChar.isTChar) else {
             throw .invalidRequest("method \"\(request.method)\" is not a token")
         }
         guard let url = ClientURL(request.url) else { throw .invalidURL(request.url) }
         for (name, value) in request.headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(ResponseHead.isTChar) else {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPChar.isTChar) else {
                 throw .invalidRequest("header name \"\(name)\" is not a token")
             }
             guard value.utf8.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {

@@ -1,5 +1,6 @@
 // Name resolution off the calling thread: getaddrinfo runs on a Dispatch queue while the caller polls an eventfd with
 // its deadline and cancel token, so a slow resolver never holds a call past its deadline. IP literals skip the lookup.
+import System
 import CLinux
 import Dispatch
 import Synchronization
@@ -102,8 +103,7 @@ private final class Lookup: Sendable {
     private let outcome = Mutex<Result<[SocketAddress], ClientError>?>(nil)
 
     init() {
-        fd = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
-        precondition(fd >= 0, "eventfd: \(String(cString: strerror(errno)))")
+        do { fd = try EventFD.open() } catch { preconditionFailure(error.description) }
     }
 
     deinit { close(fd) }
@@ -138,7 +138,6 @@ private final class Lookup: Sendable {
             result = addresses.isEmpty ? .failure(.dns("\(host): no addresses")) : .success(addresses)
         }
         outcome.withLock { $0 = result }
-        var one: UInt64 = 1
-        _ = write(fd, &one, MemoryLayout<UInt64>.size)
+        EventFD.signal(fd)
     }
 }

@@ -1,4 +1,5 @@
 // A parsed response status line and header section, and the parser that reads one from caller-owned bytes. Pure; any thread.
+import HTTPCore
 
 /// Status, version and headers of one response.
 struct ResponseHead: Sendable, Equatable {
@@ -85,19 +86,11 @@ struct ResponseHead: Sendable, Equatable {
     static func parseField(_ line: ArraySlice<UInt8>) -> (String, String)? {
         guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex else { return nil }
         let name = line[..<colon]
-        guard name.allSatisfy(isTChar) else { return nil }
+        guard name.allSatisfy(HTTPChar.isTChar) else { return nil }
         var value = line[(colon + 1)...]
         while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
         while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }
         guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { return nil }
         return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
-    }
-
-    static func isTChar(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: true
-        default: false
-        }
     }
 }

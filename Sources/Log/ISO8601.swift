@@ -1,4 +1,5 @@
 // ISO-8601 UTC timestamps with milliseconds (`2025-01-15T10:00:00.000Z`), formatted and parsed without Foundation. Pure; any thread.
+import System
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,31 +10,6 @@ public enum ISO8601 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-
-    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    public static func civil(days z0: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, Int(m), Int(d))
-    }
-
-    /// Days since 1970-01-01 of a civil date.
-    public static func days(year y0: Int64, month m: Int, day d: Int) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(m > 2 ? m - 3 : m + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     public static func format(milliseconds ms: Int64) -> String {
@@ -48,7 +24,8 @@ public enum ISO8601 {
         var days = ms / 86_400_000
         var rem = ms % 86_400_000
         if rem < 0 { rem += 86_400_000; days -= 1 }
-        let (y, mo, d) = civil(days: days)
+        let date = CivilDate(daysSinceEpoch: days)
+        let (y, mo, d) = (date.year, date.month, date.day)
         let h = Int(rem / 3_600_000), mi = Int(rem / 60_000 % 60), s = Int(rem / 1000 % 60), milli = Int(rem % 1000)
         pad(Int(y), 4, &out); out.append(UInt8(ascii: "-"))
         pad(mo, 2, &out); out.append(UInt8(ascii: "-"))
@@ -81,7 +58,7 @@ public enum ISO8601 {
             guard b[19] == UInt8(ascii: "."), let m = num(20, 3) else { return nil }
             ms = m
         }
-        let days = ISO8601.days(year: Int64(y), month: mo, day: d)
+        let days = CivilDate(year: Int64(y), month: mo, day: d).daysSinceEpoch
         return days * 86_400_000 + Int64(h) * 3_600_000 + Int64(mi) * 60_000 + Int64(sec) * 1000 + Int64(ms)
     }
 

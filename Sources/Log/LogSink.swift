@@ -2,6 +2,7 @@
 // stalled stderr (a pipe nobody reads). Bounded: past `maxPending` bytes, lines are dropped and counted. Thread-safe.
 import Dispatch
 import Synchronization
+import System
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,14 +22,7 @@ final class LogSink: Sendable {
 
     init(fd: Int32) {
         self.fd = fd
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var tid = pthread_t()
-        let rc = pthread_create(&tid, nil, { arg in
-            let sink = Unmanaged<LogSink>.fromOpaque(arg!).takeRetainedValue()
-            sink.run()
-            return nil
-        }, box)
-        if rc == 0 { pthread_detach(tid) } else { Unmanaged<LogSink>.fromOpaque(box).release() }
+        PosixThread.start(name: "log.sink", detached: true) { [self] in run() }
     }
 
     /// Queues `bytes` (whole lines). Never blocks on I/O.

@@ -259,7 +259,7 @@ public final class Integrations: Sendable {
 
     /// `scheme://user:password@host/...` → password.
     static func urlPassword(_ url: String) -> String? {
-        guard let scheme = url.range(of: "://") else { return nil }
+        guard let scheme = url.firstRange(of: "://") else { return nil }
         let rest = url[scheme.upperBound...]
         guard let at = rest.firstIndex(of: "@") else { return nil }
         let userinfo = rest[..<at]

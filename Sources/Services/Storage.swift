@@ -3,6 +3,7 @@
 import Domain
 import Log
 import Store
+import System
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,7 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
     /// `healthCacheMs` per loop, so a monitor hammering /health costs one query per loop per interval, while a failure
     /// still shows within that interval.
     public func isHealthy(loop: Int) -> Bool {
-        let now = Storage.monotonicMilliseconds()
+        let now = MonotonicClock.milliseconds()
         let cached = healthCache[loop]
         if now - cached.at < Storage.healthCacheMs { return cached.ok }
         let ok = (try? loopReaders[loop].queryOne("SELECT 1", []) { $0.int(0) }) == 1
@@ -54,11 +55,6 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
 
     static let healthCacheMs: Int64 = 100
 
-    static func monotonicMilliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
 
     public func close() {
         writer.close()

@@ -340,7 +340,7 @@ public final class Workflows: Sendable {
     static func rewriteTemplateString(_ s: String, _ map: [String: String]) -> String {
         var out = ""
         var rest = s[...]
-        while let r = rest.range(of: "{{@") {
+        while let r = rest.firstRange(of: "{{@") {
             out += rest[..<r.upperBound]
             rest = rest[r.upperBound...]
             if let colon = rest.firstIndex(of: ":") {

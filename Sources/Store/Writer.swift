@@ -2,8 +2,12 @@
 // Units and their completions run on the writer thread ("store.writer"); submit, sync, write and close may be called
 // from any other thread.
 import CSQLite
-import Foundation
+import Dispatch
 import Synchronization
+import System
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one writer. Write units from every thread queue here; the writer thread takes all units waiting at that
 /// moment (up to `maxBatch`) and runs them as one batch:
@@ -36,11 +40,9 @@ public final class Writer: Sendable {
         let state = State()
         let commits = CommitCounter()
         let opened = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        PosixThread.start(name: "store.writer", detached: true) {
             Writer.run(path: path, state: state, commits: commits, opened: opened)
         }
-        thread.name = "store.writer"
-        thread.start()
         opened.wait()
         if let error = state.withLock({ $0.openError }) { throw error }
         self.state = state
@@ -236,7 +238,7 @@ extension Writer {
 
     /// The queue between submitters and the writer thread. `shared` is touched only with `condition` locked.
     fileprivate final class State: @unchecked Sendable {   // guarded by `condition`
-        let condition = NSCondition()
+        let condition = ConditionLock()
         var shared = Shared()
 
         /// Runs `body` with the lock held, then wakes every waiter. Broadcast, not signal: the writer thread (work

@@ -1,7 +1,10 @@
-// PasswordHashTests: the stored format (SPEC §1), verify right/wrong/malformed, and the dummy verify.
+// PasswordHashTests: the stored format (SPEC §1), verify right/wrong/malformed, and the dummy verify's cost.
 
 import Testing
 @testable import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct PasswordHashTests {
     /// One hash shared by the tests below: each scrypt at N=2^15 costs ~100 ms.
@@ -64,7 +67,29 @@ import Testing
         #expect(!PasswordHash.verify("password", against: stored))
     }
 
-    @Test func dummyVerifyRuns() {
-        PasswordHash.dummyVerify("anything")
+    /// CPU time of the calling thread, in nanoseconds: unlike wall time, other load on the machine does not inflate it.
+    static func threadCPUNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// The least CPU time of three runs of `body` on this thread.
+    static func leastCPUTime(_ body: () -> Void) -> Int64 {
+        (0..<3).map { _ in
+            let start = threadCPUNanoseconds()
+            body()
+            return threadCPUNanoseconds() - start
+        }.min()!
+    }
+
+    /// The dummy verify must do a real scrypt at today's cost, or an unknown user answers faster than a known one.
+    /// Measured as thread CPU time (the derivation runs on the calling thread), the least of three runs each; the
+    /// bound is loose (a real run costs ~100 ms, a dummy that skipped or failed its derivation well under 1 ms).
+    @Test func dummyVerifyCostsAsMuchAsARealVerify() {
+        let real = Self.leastCPUTime { _ = PasswordHash.verify("wrong password", against: Self.stored) }
+        let dummy = Self.leastCPUTime { PasswordHash.dummyVerify("wrong password") }
+        #expect(real > 10_000_000, "a real verify took only \(real) ns of CPU")
+        #expect(Double(dummy) >= 0.3 * Double(real), "dummy verify \(dummy) ns of CPU, real verify \(real) ns")
     }
 }

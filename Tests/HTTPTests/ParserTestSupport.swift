@@ -1,4 +1,5 @@
-// Test support for the parser suites: the expected-outcome model and a driver that feeds bytes the way Connection does.
+// Test support for the parser suites: the expected-outcome model, and a feed that drives the real RequestDecoder over a
+// growing buffer the way Connection does.
 import Testing
 @testable import HTTP
 
@@ -52,15 +53,6 @@ enum Outcome: Equatable, Sendable, CustomStringConvertible {
             keepAlive: head.keepAlive, body: body, expectContinue: head.expectContinue,
             headers: checkHeaders ? head.headers.rawFields : nil))
     }
-
-    /// The outcome of the whole-message API, or nil for `.needMore`.
-    static func of(_ result: ParseResult, like expected: Outcome) -> Outcome? {
-        switch result {
-        case .needMore: nil
-        case .invalid(let s): .invalid(s.code)
-        case .request(let head, let body, _): .observed(head, body: body, like: expected)
-        }
-    }
 }
 
 extension Headers {
@@ -95,105 +87,77 @@ struct ParserCase: Sendable, CustomTestStringConvertible {
         self.init(name, bytes(raw), expected, limits: limits, maxBody: maxBody)
     }
 
-    func driver() -> ServerDriver { ServerDriver(limits: limits, maxBody: maxBody, like: [expected]) }
+    func feed() -> DecoderFeed { DecoderFeed(limits: limits, maxBody: maxBody, like: [expected]) }
 }
 
-/// Feeds bytes the way `Connection.process` does: the head parser is re-run over the accumulated unconsumed bytes with
-/// one `HeadScanState` (reset after each head), body bytes go to a length counter or a `ChunkedDecoder` as they arrive,
-/// and the first error stops everything (the server answers and closes).
-struct ServerDriver {
-    enum Phase {
-        case head
-        case length(RequestHead, remaining: Int)
-        case chunked(RequestHead, ChunkedDecoder)
-        case closed
-    }
-
-    let limits: ParserLimits
+/// Feeds bytes to the real `RequestDecoder` as `Connection.process` does: received bytes accumulate, the decoder runs
+/// over the unconsumed rest, the consumed prefix is dropped, and the first error ends the stream (the server answers and
+/// closes). Between head and body it applies the connection's policy: 501 for an unknown method, `maxBody` for every
+/// request (as if every request matched a route with that limit).
+struct DecoderFeed {
     let maxBody: Int
     /// The expected outcomes, in order: each observed request is projected onto the shape of its counterpart.
     let likes: [Outcome]
+    private var decoder: RequestDecoder
     private(set) var buffer: [UInt8] = []   // received, not yet consumed
     private(set) var outcomes: [Outcome] = []
-    private(set) var scan = HeadScanState()
-    private var phase = Phase.head
-    private var body: [UInt8] = []
+    /// How many bytes of the stream had been consumed when each request ended.
+    private(set) var ends: [Int] = []
+    private(set) var closed = false
+    private var consumedBefore = 0
+    private var head: RequestHead?
 
     init(limits: ParserLimits, maxBody: Int, like likes: [Outcome]) {
-        self.limits = limits
         self.maxBody = maxBody
         self.likes = likes
+        decoder = RequestDecoder(limits: limits)
     }
-
-    var closed: Bool { if case .closed = phase { true } else { false } }
 
     mutating func feed<C: Collection<UInt8>>(_ more: C) {
         guard !closed else { return }
         buffer.append(contentsOf: more)
         var off = 0
-        loop: while off < buffer.count {
-            switch phase {
-            case .closed:
+        loop: while !closed && off < buffer.count {
+            let step = buffer.withUnsafeBytes { decoder.decode(UnsafeRawBufferPointer(rebasing: $0[off...])) }
+            switch step {
+            case .needMore(let consumed):
+                off += consumed
                 break loop
-            case .head:
-                let result = buffer.withUnsafeBytes { raw in
-                    RequestParser.parseHead(UnsafeRawBufferPointer(rebasing: raw[off...]), limits: limits, state: &scan)
+            case .head(let h, let consumed):
+                off += consumed
+                if !h.method.isKnown { fail(501); break }
+                switch decoder.beginBody(h.framing, limit: maxBody, discard: false) {
+                case .none: finish(h, at: off)
+                case .follows: head = h
+                case .invalid(let s): fail(s.code)
                 }
-                switch result {
-                case .needMore:
-                    break loop
-                case .invalid(let s):
-                    fail(s.code)
-                    break loop
-                case .head(let head, let consumed):
-                    off += consumed
-                    scan = HeadScanState()
-                    begin(head)
-                }
-            case .length(let head, let remaining):
-                let take = min(remaining, buffer.count - off)
-                body.append(contentsOf: buffer[off..<(off + take)])
-                off += take
-                if take == remaining { finish(head) } else { phase = .length(head, remaining: remaining - take) }
-            case .chunked(let head, var decoder):
-                let result = buffer.withUnsafeBytes { raw in
-                    decoder.decode(UnsafeRawBufferPointer(rebasing: raw[off...]), into: &body, limit: maxBody)
-                }
-                switch result {
-                case .needMore:
-                    phase = .chunked(head, decoder)
-                    off = buffer.count
-                case .done(let consumed):
-                    off += consumed
-                    finish(head)
-                case .invalid(let s):
-                    fail(s.code)
-                    break loop
-                }
+            case .end(let consumed):
+                off += consumed
+                finish(head!, at: off)
+            case .invalid(let s):
+                fail(s.code)
             }
         }
+        consumedBefore += off
         buffer.removeFirst(off)
     }
 
-    private mutating func begin(_ head: RequestHead) {
-        if !head.method.isKnown { fail(501); return }
-        body = []
-        switch head.framing {
-        case .none: finish(head)
-        case .length(let n): if n > maxBody { fail(413) } else { phase = .length(head, remaining: n) }
-        case .chunked: phase = .chunked(head, ChunkedDecoder(maxTrailerBytes: limits.maxHeaderBytes))
-        }
-    }
-
-    private mutating func finish(_ head: RequestHead) {
+    private mutating func finish(_ head: RequestHead, at off: Int) {
         let like = outcomes.count < likes.count ? likes[outcomes.count] : .invalid(0)
-        outcomes.append(.observed(head, body: body, like: like))
-        body = []
-        phase = .head
+        outcomes.append(.observed(head, body: decoder.takeBody(), like: like))
+        ends.append(consumedBefore + off)
+        self.head = nil
     }
 
     private mutating func fail(_ code: Int) {
         outcomes.append(.invalid(code))
-        phase = .closed
+        closed = true
     }
+}
+
+/// The first request in `raw` (fed whole, default limits), or nil.
+func firstRequest(_ raw: [UInt8]) -> RequestHead? {
+    var decoder = RequestDecoder(limits: ParserLimits())
+    guard case .head(let head, _) = raw.withUnsafeBytes({ decoder.decode($0) }) else { return nil }
+    return head
 }

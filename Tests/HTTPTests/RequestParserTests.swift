@@ -5,50 +5,50 @@ import Testing
 @Suite struct RequestParserTableTests {
     @Test(arguments: ParserCases.all)
     func wholeBufferGivesTheExpectedOutcome(_ c: ParserCase) {
-        let result = RequestParser.parse(c.raw, limits: c.limits, maxBody: c.maxBody)
-        #expect(Outcome.of(result, like: c.expected) == c.expected)
-        if case .request(_, _, let consumed) = result { #expect(consumed == c.raw.count) }
-
-        var driver = c.driver()
-        driver.feed(c.raw)
-        #expect(driver.outcomes == [c.expected])
-        if !c.expected.isInvalid { #expect(driver.buffer.isEmpty) }
+        var feed = c.feed()
+        feed.feed(c.raw)
+        #expect(feed.outcomes == [c.expected])
+        if !c.expected.isInvalid {
+            #expect(feed.buffer.isEmpty)
+            #expect(feed.ends == [c.raw.count])
+        }
     }
 
     @Test(arguments: ParserCases.all)
     func everyPrefixNeedsMoreOrFailsTheSameWay(_ c: ParserCase) {
         for cut in 0..<c.raw.count {
-            let result = RequestParser.parse(Array(c.raw[..<cut]), limits: c.limits, maxBody: c.maxBody)
-            guard let outcome = Outcome.of(result, like: c.expected) else { continue }
+            var feed = c.feed()
+            feed.feed(c.raw[..<cut])
+            guard let outcome = feed.outcomes.first else { continue }
             // A prefix may only fail early, and only with the case's own status; it never yields a request.
-            #expect(c.expected.isInvalid && outcome == c.expected, "prefix of \(cut) bytes gave \(outcome)")
+            #expect(c.expected.isInvalid && feed.outcomes == [c.expected], "prefix of \(cut) bytes gave \(outcome)")
         }
     }
 
     @Test(arguments: ParserCases.all)
     func dripFedOneByteAtATime(_ c: ParserCase) {
-        var driver = c.driver()
+        var feed = c.feed()
         for k in c.raw.indices {
-            driver.feed(c.raw[k...k])
-            if k < c.raw.count - 1, !driver.outcomes.isEmpty {
-                #expect(c.expected.isInvalid && driver.outcomes == [c.expected], "after byte \(k): \(driver.outcomes)")
+            feed.feed(c.raw[k...k])
+            if k < c.raw.count - 1, !feed.outcomes.isEmpty {
+                #expect(c.expected.isInvalid && feed.outcomes == [c.expected], "after byte \(k): \(feed.outcomes)")
                 if !c.expected.isInvalid { return }
             }
         }
-        #expect(driver.outcomes == [c.expected])
-        if !c.expected.isInvalid { #expect(driver.buffer.isEmpty) }
+        #expect(feed.outcomes == [c.expected])
+        if !c.expected.isInvalid { #expect(feed.buffer.isEmpty) }
     }
 
     @Test(arguments: ParserCases.all)
     func splitInTwoAtEveryOffset(_ c: ParserCase) {
         for cut in 1..<c.raw.count {
-            var driver = c.driver()
-            driver.feed(c.raw[..<cut])
-            if !driver.outcomes.isEmpty {
-                #expect(c.expected.isInvalid && driver.outcomes == [c.expected], "first \(cut) bytes gave \(driver.outcomes)")
+            var feed = c.feed()
+            feed.feed(c.raw[..<cut])
+            if !feed.outcomes.isEmpty {
+                #expect(c.expected.isInvalid && feed.outcomes == [c.expected], "first \(cut) bytes gave \(feed.outcomes)")
             }
-            driver.feed(c.raw[cut...])
-            #expect(driver.outcomes == [c.expected], "split at \(cut)")
+            feed.feed(c.raw[cut...])
+            #expect(feed.outcomes == [c.expected], "split at \(cut)")
         }
     }
 
@@ -57,24 +57,22 @@ import Testing
     func pipelinedBehindEveryCase(_ a: ParserCase) {
         for b in ParserCases.all {
             // Both run under b's limits; skip the pairs where those limits already reject a.
-            let aUnderB = RequestParser.parse(a.raw, limits: b.limits, maxBody: b.maxBody)
-            guard Outcome.of(aUnderB, like: a.expected) == a.expected else { continue }
+            var aUnderB = DecoderFeed(limits: b.limits, maxBody: b.maxBody, like: [a.expected])
+            aUnderB.feed(a.raw)
+            guard aUnderB.outcomes == [a.expected] else { continue }
             let raw = a.raw + b.raw
             let expected = [a.expected, b.expected]
 
-            var whole = ServerDriver(limits: b.limits, maxBody: b.maxBody, like: expected)
+            var whole = DecoderFeed(limits: b.limits, maxBody: b.maxBody, like: expected)
             whole.feed(raw)
             #expect(whole.outcomes == expected, "\(a.name) then \(b.name)")
+            #expect(whole.ends.first == a.raw.count, "\(a.name) then \(b.name)")
 
-            guard case .request(_, _, let consumed) = RequestParser.parse(raw, limits: b.limits, maxBody: b.maxBody) else {
-                Issue.record("\(a.name) then \(b.name): the first request did not parse")
-                continue
-            }
-            #expect(consumed == a.raw.count, "\(a.name) then \(b.name)")
-            let second = RequestParser.parse(Array(raw[consumed...]), limits: b.limits, maxBody: b.maxBody)
-            #expect(Outcome.of(second, like: b.expected) == b.expected, "\(a.name) then \(b.name)")
+            var second = b.feed()
+            second.feed(raw[a.raw.count...])
+            #expect(second.outcomes == [b.expected], "\(a.name) then \(b.name)")
 
-            var drip = ServerDriver(limits: b.limits, maxBody: b.maxBody, like: expected)
+            var drip = DecoderFeed(limits: b.limits, maxBody: b.maxBody, like: expected)
             for k in raw.indices { drip.feed(raw[k...k]) }
             #expect(drip.outcomes == expected, "\(a.name) then \(b.name), drip-fed")
         }
@@ -163,7 +161,7 @@ import Testing
 
     @Test func headersAreKeptInOrderAndFoundCaseInsensitively() {
         let raw = bytes("GET / HTTP/1.1\r\nHost: example.com\r\nX-A: 1\r\nx-a:  2 \r\nContent-Type: text/plain\r\n\r\n")
-        guard case .request(let head, _, _) = RequestParser.parse(raw) else { Issue.record("no request"); return }
+        guard let head = firstRequest(raw) else { Issue.record("no request"); return }
         #expect(head.headers.count == 4)
         #expect(head.headers["host"] == "example.com")
         #expect(head.headers["X-A"] == "1")
@@ -195,7 +193,7 @@ import Testing
     ])
     func keepAliveFollowsVersionAndConnection(version: String, connection: String, keepAlive: Bool) {
         let raw = bytes("GET / \(version)\r\nHost: a\r\n\(connection)\r\n")
-        guard case .request(let head, _, _) = RequestParser.parse(raw) else { Issue.record("no request"); return }
+        guard let head = firstRequest(raw) else { Issue.record("no request"); return }
         #expect(head.keepAlive == keepAlive)
     }
 

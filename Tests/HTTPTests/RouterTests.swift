@@ -1,9 +1,5 @@
 // Router matching without sockets (SPEC §0): static beats {param}, exact paths, HEAD via GET, 405 with Allow, path headers.
-import Dispatch
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 @testable import HTTP
 
 @Suite struct RouterTests {
@@ -126,21 +122,5 @@ import Glibc
         r.get("/", { _ in Response() })
         guard case .found = r.match(.get, "/") else { Issue.record("expected a match"); return }
         guard case .notFound = r.match(.get, "//") else { Issue.record("expected 404"); return }
-    }
-}
-
-@Suite struct WorkPoolTests {
-    @Test func aBurstRunsInParallelNotOneByOne() {
-        let pool = WorkPool(maxThreads: 8)
-        let warm = DispatchSemaphore(value: 0)
-        pool.async { warm.signal() }
-        warm.wait()
-        usleep(20_000)   // the first thread is now parked
-        let done = DispatchSemaphore(value: 0)
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<4 { pool.async { usleep(300_000); done.signal() } }
-        for _ in 0..<4 { done.wait() }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        #expect(elapsed < 0.9, "4 × 300 ms jobs took \(elapsed) s")
     }
 }

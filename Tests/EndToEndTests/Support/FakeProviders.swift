@@ -7,6 +7,7 @@ import JSON
 import Log
 #if canImport(Glibc)
 import Glibc
+import HTTPCore
 #endif
 
 /// The providers with an HTTP test call, as integration types.

@@ -26,6 +26,13 @@ struct Fixture: Sendable {
     /// One client for tests that do not count connections: creating one parses the system trust store (~80 ms).
     static let sharedClient = Result { try get().client() }
 
+    /// False when the fixture started without its IPv6 listeners (no ::1 here). True when it did not start at all, so
+    /// the tests that need it run and fail on that instead of being skipped.
+    static var hasIPv6Loopback: Bool {
+        guard case .success(let fixture) = shared else { return true }
+        return fixture.ports["http6"] != nil && fixture.ports["https6"] != nil
+    }
+
     /// `http://127.0.0.1:<port of listener><path>`; https listeners get `https`, v6 ones `[::1]`.
     func url(_ listener: String, _ path: String, host: String? = nil) -> String {
         let scheme = listener.hasPrefix("https") ? "https" : "http"

@@ -25,8 +25,7 @@ public final class WorkPool: @unchecked Sendable {   // all mutable state is gua
         if spawn { threads += 1 }
         lock.unlock()
         if spawn {
-            let t = startThread { [self] in run() }
-            pthread_detach(t)
+            PosixThread.start(detached: true) { [self] in run() }
         } else {
             lock.withLock { lock.broadcast() }
         }
@@ -52,7 +51,3 @@ public final class WorkPool: @unchecked Sendable {   // all mutable state is gua
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,13 +1,15 @@
 // A pthread mutex with one condition variable, for the few places that must block a (non-loop) thread.
+// Any thread; `wait()` only off the event loops.
 #if canImport(Glibc)
 import Glibc
 #endif
 
-final class ConditionLock: @unchecked Sendable {   // the pthread objects are the synchronisation
+/// A mutex and its condition variable (pthread_mutex_t, pthread_cond_t).
+public final class ConditionLock: @unchecked Sendable {   // the pthread objects are the synchronisation
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let cond: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    public init() {
         mutex = .allocate(capacity: 1)
         cond = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
@@ -21,14 +23,18 @@ final class ConditionLock: @unchecked Sendable {   // the pthread objects are th
         cond.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
+    /// pthread_mutex_lock.
+    public func lock() { pthread_mutex_lock(mutex) }
+    /// pthread_mutex_unlock.
+    public func unlock() { pthread_mutex_unlock(mutex) }
     /// Waits for a broadcast; the lock must be held.
-    func wait() { pthread_cond_wait(cond, mutex) }
-    func broadcast() { pthread_cond_broadcast(cond) }
+    public func wait() { pthread_cond_wait(cond, mutex) }
+    /// Wakes every waiter.
+    public func broadcast() { pthread_cond_broadcast(cond) }
 
+    /// Runs `body` with the lock held.
     @inline(__always)
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()

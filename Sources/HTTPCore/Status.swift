@@ -87,7 +87,7 @@ public struct Status: Sendable, Hashable {
     }
 
     /// `HTTP/1.1 <code> <reason>\r\n`, cached for common codes.
-    var statusLine: [UInt8] {
+    public var statusLine: [UInt8] {
         if let cached = Status.cachedLines[code] { return cached }
         return Status.render(code)
     }

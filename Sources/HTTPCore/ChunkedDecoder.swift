@@ -1,5 +1,5 @@
-// Incremental decoder for `Transfer-Encoding: chunked` request bodies (RFC 9112 §7.1): pure over caller-owned bytes.
-// Keeps only its small state between calls; used on an event-loop thread.
+// Incremental decoder for `Transfer-Encoding: chunked` bodies (RFC 9112 §7.1), of requests and responses alike: pure
+// over caller-owned bytes, keeping only its small state between calls. Runs on the caller's thread (loop or client call).
 
 /// Outcome of feeding bytes to a body decoder.
 public enum BodyDecodeResult: Equatable, Sendable {
@@ -43,7 +43,7 @@ public struct ChunkedDecoder: Sendable {
             let b = input[i]
             switch state {
             case .size:
-                if let v = Request.hexValue(b) {
+                if let v = HTTPChar.hexValue(b) {
                     sizeDigits += 1
                     if sizeDigits > ChunkedDecoder.maxSizeDigits { return .invalid(.badRequest) }
                     // Checked before the shift, and against what is left of the limit, so nothing overflows.
@@ -92,7 +92,7 @@ public struct ChunkedDecoder: Sendable {
                 state = .size; i += 1
             case .trailerLineStart:
                 if b == 0x0D { state = .finalLF; i += 1; continue }
-                if !RequestParser.isTChar(b) { return .invalid(.badRequest) }   // obs-fold or junk
+                if !HTTPChar.isTChar(b) { return .invalid(.badRequest) }   // obs-fold or junk
                 state = .trailerLine; trailerLineHasColon = false; trailerNameBytes = 0
             case .trailerLine:
                 if b == 0x0D { state = .trailerLF; i += 1; continue }
@@ -100,7 +100,7 @@ public struct ChunkedDecoder: Sendable {
                     if b == 0x3A {
                         if trailerNameBytes == 0 { return .invalid(.badRequest) }
                         trailerLineHasColon = true
-                    } else if RequestParser.isTChar(b) {
+                    } else if HTTPChar.isTChar(b) {
                         trailerNameBytes += 1
                     } else {
                         return .invalid(.badRequest)
@@ -129,22 +129,22 @@ public struct ChunkedDecoder: Sendable {
         case .extBeforeSemicolon:
             return ws ? state : b == 0x3B ? .extBeforeName : nil
         case .extBeforeName:
-            return ws ? state : RequestParser.isTChar(b) ? .extName : nil
+            return ws ? state : HTTPChar.isTChar(b) ? .extName : nil
         case .extName, .extAfterName:
             if b == 0x0D { return state == .extName ? .sizeLF : nil }
             if ws { return .extAfterName }
             if b == 0x3D { return .extBeforeValue }
             if b == 0x3B { return .extBeforeName }
-            return state == .extName && RequestParser.isTChar(b) ? .extName : nil
+            return state == .extName && HTTPChar.isTChar(b) ? .extName : nil
         case .extBeforeValue:
             if ws { return state }
             if b == 0x22 { return .extQuoted }
-            return RequestParser.isTChar(b) ? .extToken : nil
+            return HTTPChar.isTChar(b) ? .extToken : nil
         case .extToken, .extQuotedEnd, .extAfterValue:
             if b == 0x0D { return state != .extAfterValue ? .sizeLF : nil }
             if ws { return .extAfterValue }
             if b == 0x3B { return .extBeforeName }
-            return state == .extToken && RequestParser.isTChar(b) ? .extToken : nil
+            return state == .extToken && HTTPChar.isTChar(b) ? .extToken : nil
         case .extQuoted:
             // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
             if b == 0x22 { return .extQuotedEnd }

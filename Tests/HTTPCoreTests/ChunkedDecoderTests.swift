@@ -1,6 +1,9 @@
 // ChunkedDecoder on its own: chunked bodies whole, drip-fed, followed by the next request, and malformed.
 import Testing
-@testable import HTTP
+@testable import HTTPCore
+
+/// Bytes of an ASCII/UTF-8 literal.
+private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
 @Suite struct ChunkedDecoderTests {
     struct Row: Sendable, CustomTestStringConvertible {

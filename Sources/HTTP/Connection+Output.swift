@@ -1,0 +1,150 @@
+// A connection's output and lifetime: non-blocking writes with EPOLLOUT only while a write comes back short, epoll
+// interest, lingering close, the header/body/idle/send timers and the body-byte budget. Loop thread only.
+import CLinux
+import System
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Connection {
+    func flush() {
+        guard phase != .closed else { return }
+        let wasPending = outOffset < out.count
+        while outOffset < out.count {
+            let n = out.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + outOffset, raw.count - outOffset, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                outOffset += n
+                if writeDeadline != 0 { writeDeadline = loop.now + server.config.sendTimeoutMs }
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EAGAIN {
+                if writeDeadline == 0 { writeDeadline = loop.now + server.config.sendTimeoutMs }
+                updateInterest()
+                stream?.reportUnsent(out.count - outOffset)
+                return
+            }
+            close()
+            return
+        }
+        if out.capacity > Connection.keepOutCapacity { out = [] } else { out.removeAll(keepingCapacity: true) }
+        outOffset = 0
+        writeDeadline = 0
+        stream?.reportUnsent(0)
+        if phase == .closing {
+            beginLinger()
+        } else {
+            if phase == .head && readPaused && !peerClosed { readPaused = false }   // paused above, in onReadable
+            if phase == .head, case .idle = timer, wasPending { startIdleTimer() }   // idle from the end of the response
+            if loop.draining && isIdle {
+                close()   // a graceful shutdown closes keep-alive connections once they are idle
+                return
+            }
+            if wasPending && phase == .head {
+                resume()   // pipelined requests held back while the output was full
+                if phase == .closed { return }
+                if outOffset < out.count { flush(); return }
+            }
+            updateInterest()
+        }
+    }
+
+    func updateInterest() {
+        guard phase != .closed else { return }
+        var ev: UInt32 = 0
+        if !readPaused { ev |= EPOLLIN.rawValue }
+        if !peerClosed && !finSeen { ev |= EPOLLRDHUP.rawValue }
+        if outOffset < out.count { ev |= EPOLLOUT.rawValue }
+        if ev != registered {
+            registered = ev
+            loop.modify(fd, events: ev)
+        }
+    }
+
+    func beginLinger() {
+        if peerClosed {
+            close()
+            return
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        phase = .lingering
+        timer = .linger
+        deadline = loop.now + server.config.lingerTimeoutMs
+        readPaused = false
+        updateInterest()
+    }
+
+    // MARK: - Timers and budget
+
+    func startHeaderTimer(seenBytes: Bool) {
+        timer = .header(seenBytes: seenBytes)
+        deadline = loop.now + server.config.headerTimeoutMs
+    }
+
+    func startIdleTimer() {
+        timer = .idle
+        deadline = loop.now + server.config.keepAliveTimeoutMs
+    }
+
+    func checkTimers(now: Int64) {
+        if writeDeadline != 0 && now >= writeDeadline {
+            close()
+            return
+        }
+        guard deadline != 0 && now >= deadline else { return }
+        deadline = 0
+        switch timer {
+        // Earlier responses are still going out (reading may be paused for them): not idle, and the next request
+        // cannot be read yet. The send timeout governs a client that stops reading; look again later.
+        case .header(let seen) where outOffset < out.count:
+            startHeaderTimer(seenBytes: seen)
+        case .idle where outOffset < out.count:
+            startIdleTimer()
+        case .header(let seen):
+            if seen || !inbound.isEmpty {
+                requestStart = MonotonicClock.nanoseconds()
+                requestID = ""
+                respondAndClose(.requestTimeout, "Request timeout")
+            } else {
+                close()
+            }
+        case .body:
+            respondAndClose(.requestTimeout, "Request timeout")
+        case .idle, .linger:
+            close()
+        case .none:
+            break
+        }
+    }
+
+    func reserve(_ n: Int) -> Bool {
+        guard server.reserveBodyBytes(n) else { return false }
+        reserved += n
+        return true
+    }
+
+    func release() {
+        if reserved > 0 {
+            server.releaseBodyBytes(reserved)
+            reserved = 0
+        }
+    }
+
+    /// Closes the socket at once; a running stream is cancelled.
+    func close() {
+        guard phase != .closed else { return }
+        phase = .closed
+        if let s = stream {
+            stream = nil
+            s.cancel()
+        }
+        release()
+        Glibc.close(fd)   // close(2) also removes the fd from the epoll set
+        loop.forget(self)
+        inbound = []
+        out = []
+        decoder = RequestDecoder(limits: decoder.limits)
+    }
+}
