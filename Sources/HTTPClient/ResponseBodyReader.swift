@@ -1,7 +1,6 @@
 // Reads one response body off a connection in its framing (none, Content-Length, chunked, until close), yielding the
 // raw (still content-encoded) bytes piece by piece. Used on the calling thread, with the connection it reads from.
 import HTTPCore
-import enum HTTP.BodyDecodeResult
 
 /// How the end of a response body is found (RFC 9112 §6.3).
 enum ResponseFraming: Equatable, Sendable {
