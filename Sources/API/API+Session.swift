@@ -65,15 +65,19 @@ extension Response {
     /// Answers with `encode(value)` once `pending` finishes (its error goes through the error mapping). No thread
     /// waits: the completion posts the response to the connection's loop.
     static func later<T: Sendable>(_ pending: Pending<T>, _ encode: @escaping @Sendable (T) throws -> Response) -> Response {
-        Response(body: .deferred { responder in pending.run { result in responder.answer(result, encode) } })
+        Response(body: .deferred { responder in
+            pending.run(abandoned: { responder.isAbandoned }) { result in responder.answer(result, encode) }
+        })
     }
 
     /// Runs `work` on `pool` and answers with its response (errors go through the error mapping).
     static func offload(on pool: WorkPool, _ work: @escaping @Sendable () throws -> Response) -> Response {
         Response(body: .deferred { responder in
-            pool.async {
+            let queued = pool.async {
+                if responder.isAbandoned { return }   // the client left while this waited: nobody needs the answer
                 do { responder.send(try work()) } catch { responder.fail(error) }
             }
+            if !queued { responder.fail(AppError.busy) }
         })
     }
 
@@ -81,13 +85,15 @@ extension Response {
     static func offload<T: Sendable>(on pool: WorkPool, _ work: @escaping @Sendable () throws -> Pending<T>,
                                      _ encode: @escaping @Sendable (T) throws -> Response) -> Response {
         Response(body: .deferred { responder in
-            pool.async {
+            let queued = pool.async {
+                if responder.isAbandoned { return }
                 do {
-                    try work().run { result in responder.answer(result, encode) }
+                    try work().run(abandoned: { responder.isAbandoned }) { result in responder.answer(result, encode) }
                 } catch {
                     responder.fail(error)
                 }
             }
+            if !queued { responder.fail(AppError.busy) }
         })
     }
 }

@@ -24,15 +24,18 @@ public final class API: Sendable {
     let metrics: Metrics
     let logger: Logger
     let settings: Settings
-    /// Where slow request work runs (graph parsing, connection tests).
+    /// Where blocking request work runs (connection tests: up to 10 s each on a socket).
     let work: WorkPool
+    /// Where large graphs are parsed and rendered: few threads, since each holds several copies of a graph.
+    let largeWork: WorkPool
 
-    public init(services: Services, metrics: Metrics, logger: Logger, settings: Settings, work: WorkPool = Server.workQueue) {
+    public init(services: Services, metrics: Metrics, logger: Logger, settings: Settings, work: WorkPool, largeWork: WorkPool) {
         self.services = services
         self.metrics = metrics
         self.logger = logger
         self.settings = settings
         self.work = work
+        self.largeWork = largeWork
     }
 
     /// Wall-clock milliseconds.

@@ -20,7 +20,8 @@ extension API {
     func signIn(_ req: inout Request) throws -> Response {
         try services.accounts.checkAddress(clientIP(req))
         let body = try req.jsonObject()
-        let pending = try services.accounts.signIn(body, ip: clientIP(req), previous: { try optionalSession(&req, renew: false) })
+        let pending = try services.accounts.signIn(body, ip: clientIP(req), db: reader(req),
+                                                   previous: { try optionalSession(&req, renew: false) })
         return Response.later(pending) { signed in self.userResponse(signed, status: .ok) }
     }
 
@@ -62,6 +63,12 @@ extension API {
         let s = try requireSession(&req)
         let pending = try services.accounts.updateProfile(try req.jsonObject(), of: s.user)
         return Response.later(pending) { user in Response.json(user.json) }
+    }
+
+    func changePassword(_ req: inout Request) throws -> Response {
+        let s = try requireSession(&req)
+        let pending = try services.accounts.changePassword(try req.jsonObject(), session: s, ip: clientIP(req), db: reader(req))
+        return Response.later(pending) { Response.json(API.successBody) }
     }
 
     /// `{"user": …}` with the new session's cookie.

@@ -16,6 +16,7 @@ public func registerRoutes(on r: Router, _ api: API) {
     r.get("/api/auth/get-session")                  { req in try api.getSession(&req) }
     r.get("/api/user")                              { req in try api.getUser(&req) }
     r.patch("/api/user")                            { req in try api.patchUser(&req) }
+    r.post("/api/user/password")                    { req in try api.changePassword(&req) }
 
     // §2 Workflows, §3.3 catalog
     r.get("/api/workflows")                         { req in try api.listWorkflows(&req) }

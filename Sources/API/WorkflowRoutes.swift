@@ -43,49 +43,54 @@ extension API {
         }
     }
 
+    /// Runs `work` inline with the loop's reader, or, for a large graph, on the large-graph pool with a pooled
+    /// reader (parsing megabytes of JSON on the loop would hold up every other connection of it).
+    func withReader(_ req: Request, large: Bool, _ work: @escaping @Sendable (Database) throws -> Response) throws -> Response {
+        if !large { return try work(reader(req)) }
+        let storage = services.storage
+        return Response.offload(on: largeWork) { try storage.read(work) }
+    }
+
+    /// As `withReader`, for work that ends in a group commit answered with `encode`.
+    func withReader<T: Sendable>(_ req: Request, large: Bool, _ work: @escaping @Sendable (Database) throws -> Pending<T>,
+                                 _ encode: @escaping @Sendable (T) throws -> Response) throws -> Response {
+        if !large { return Response.later(try work(reader(req)), encode) }
+        let storage = services.storage
+        return Response.offload(on: largeWork, { try storage.read(work) }, encode)
+    }
+
     func createWorkflow(_ req: inout Request) throws -> Response {
         let owner = try requireSession(&req).user.id
         let request = req
         let workflows = services.workflows
-        let create: @Sendable (Database) throws -> Pending<WorkflowRow> = { db in
+        return try withReader(req, large: req.body.count > API.inlineBodyLimit, { db in
             try workflows.create(request.jsonObject(), owner: owner, db: db)
-        }
-        let created: @Sendable (WorkflowRow) -> Response = { w in Response.json(w.json(isOwner: true), status: .created) }
-        if req.body.count <= API.inlineBodyLimit { return Response.later(try create(reader(req)), created) }
-        let storage = services.storage
-        return Response.offload(on: work, { try storage.read(create) }, created)
+        }, { w in Response.json(w.json(isOwner: true), status: .created) })
     }
 
     func getWorkflow(_ req: inout Request) throws -> Response {
         let viewer = try optionalSession(&req)?.user.id
-        let (w, isOwner) = try services.workflows.visible(WorkflowID(req.parameter("workflowId") ?? ""), viewer: viewer, db: reader(req))
-        if isOwner { return Response.json(w.json(isOwner: true)) }
-        if let nodes = services.workflows.cachedPublicNodes(of: w) {
-            return Response.json(w.json(isOwner: false, nodesOverride: nodes))
-        }
-        // Sanitising parses the stored graph: a big one is parsed off the event loop.
+        let id = WorkflowID(req.parameter("workflowId") ?? "")
         let workflows = services.workflows
-        let sanitized: @Sendable () throws -> Response = {
-            Response.json(w.json(isOwner: false, nodesOverride: try workflows.publicNodes(of: w)))
+        // The head first: a large graph is loaded, sanitised and rendered off the loop, never here.
+        let head = try workflows.visibleHead(id, viewer: viewer, db: reader(req))
+        return try withReader(req, large: head.graphBytes > API.inlineBodyLimit) { db in
+            let (w, isOwner) = try workflows.visible(id, viewer: viewer, db: db)
+            if isOwner { return Response.json(w.json(isOwner: true)) }
+            return Response.json(w.json(isOwner: false, nodesOverride: try workflows.publicNodes(of: w)))
         }
-        return w.graphBytes <= API.inlineBodyLimit ? try sanitized() : Response.offload(on: work, sanitized)
     }
 
     func patchWorkflow(_ req: inout Request) throws -> Response {
         let owner = try requireSession(&req).user.id
         let id = WorkflowID(req.parameter("workflowId") ?? "")
-        let current = try services.workflows.owned(id, owner: owner, db: reader(req))
-        let request = req
         let workflows = services.workflows
-        let patch: @Sendable (Database) throws -> Pending<WorkflowRow> = { db in
+        let head = try workflows.ownedHead(id, owner: owner, db: reader(req))
+        let request = req
+        let large = req.body.count > API.inlineBodyLimit || head.graphBytes > API.inlineBodyLimit
+        return try withReader(req, large: large, { db in
             try workflows.patch(id, owner: owner, body: { try request.jsonObject() }, db: db)
-        }
-        let patched: @Sendable (WorkflowRow) -> Response = { w in Response.json(w.json(isOwner: true)) }
-        if req.body.count <= API.inlineBodyLimit && current.graphBytes <= API.inlineBodyLimit {
-            return Response.later(try patch(reader(req)), patched)
-        }
-        let storage = services.storage
-        return Response.offload(on: work, { try storage.read(patch) }, patched)
+        }, { w in Response.json(w.json(isOwner: true)) })
     }
 
     func deleteWorkflow(_ req: inout Request) throws -> Response {
@@ -97,12 +102,12 @@ extension API {
     func duplicateWorkflow(_ req: inout Request) throws -> Response {
         let caller = try requireSession(&req).user.id
         _ = try req.jsonObject(optional: true)
+        let id = WorkflowID(req.parameter("workflowId") ?? "")
         let workflows = services.workflows
-        let source = try workflows.duplicable(WorkflowID(req.parameter("workflowId") ?? ""), caller: caller, db: reader(req))
-        let duplicate: @Sendable () throws -> Pending<WorkflowRow> = { try workflows.duplicate(source, owner: caller) }
-        let created: @Sendable (WorkflowRow) -> Response = { w in Response.json(w.json(isOwner: true), status: .created) }
-        if source.graphBytes <= API.inlineBodyLimit { return Response.later(try duplicate(), created) }
-        return Response.offload(on: work, duplicate, created)
+        let head = try workflows.visibleHead(id, viewer: caller, db: reader(req))
+        return try withReader(req, large: head.graphBytes > API.inlineBodyLimit, { db in
+            try workflows.duplicate(workflows.duplicable(id, caller: caller, db: db), owner: caller)
+        }, { w in Response.json(w.json(isOwner: true), status: .created) })
     }
 
     func listActions(_ req: inout Request) throws -> Response {

@@ -23,6 +23,8 @@ public struct AppConfig: Sendable {
     public var signInWindowMs: Int64 = 900_000
     /// Requests per minute per client address to the sign-up and sign-in routes (0 = off).
     public var authPerIPPerMinute = 60
+    /// Jobs that may wait for a blocking-work thread (SPEC §0 Limits); past it 503 "Server busy".
+    public var maxQueuedJobs = 1024
     /// Wall-clock milliseconds; tests replace it to move time.
     public var clock: @Sendable () -> Int64 = { ISO8601.nowMilliseconds() }
 
@@ -116,6 +118,11 @@ public struct AppConfig: Sendable {
             guard n > 0 else { throw UsageError("ORCHESTRATOR_SIGNIN_MAX_FAILURES must be positive") }
             c.signInMaxFailures = n
         }
+        if let v = env["ORCHESTRATOR_MAX_QUEUED_JOBS"], !v.isEmpty {
+            let n = try int("ORCHESTRATOR_MAX_QUEUED_JOBS", v)
+            guard n > 0 else { throw UsageError("ORCHESTRATOR_MAX_QUEUED_JOBS must be positive") }
+            c.maxQueuedJobs = n
+        }
         if let v = env["ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE"], !v.isEmpty {
             c.authPerIPPerMinute = try int("ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE", v)
         }
@@ -130,6 +137,9 @@ public struct AppConfig: Sendable {
                 if let eq = body.firstIndex(of: "=") {
                     try apply(String(body[..<eq]), String(body[body.index(after: eq)...]), source: "--\(body[..<eq])")
                 } else {
+                    guard extra.contains(String(body)) || AppConfig.valueOptions.contains(String(body)) else {
+                        throw UsageError("unknown option \(arg)")
+                    }
                     guard i + 1 < flags.count else { throw UsageError("option \(arg) needs a value") }
                     try apply(String(body), flags[i + 1], source: arg)
                     i += 1
@@ -141,6 +151,10 @@ public struct AppConfig: Sendable {
         }
         return (c, rest, options)
     }
+
+    /// The options every command accepts, each with a value.
+    static let valueOptions: Set<String> = ["port", "host", "data-dir", "db", "public-url", "max-body-bytes",
+                                            "max-webhook-body-bytes", "max-connections", "workers", "log-level", "log-format"]
 
     /// The public base URL: `--public-url`, else `http://<host>:<port>`.
     public func resolvedPublicURL(boundPort: Int) -> String {

@@ -24,12 +24,22 @@ public final class Application: Sendable {
     /// Hourly housekeeping (SPEC §1); its first pass runs at start.
     private let housekeepingTimer: RepeatingTimer
 
-    public init(config: AppConfig) throws {
+    /// Held while serving when `exclusive` (the `serve` command): one process per listen address and data directory.
+    private let listenLock: ListenAddressLock?
+    private let dataLock: DataDirectoryLock?
+
+    /// Builds the instance: configuration checks first, then the locks, then the disk (key, database, migrations).
+    /// `exclusive` takes the listen-address and data-directory locks (`serve`; in-process tests run without).
+    public init(config: AppConfig, exclusive: Bool = false) throws {
         self.config = config
         let logger = Logger(level: config.logLevel, format: config.logFormat)
         self.logger = logger
         let env = config.environment
-        if config.dbPath == nil { try Storage.makeDirectory(config.dataDir) }
+        try Startup.checkHost(config.server.host)
+        listenLock = exclusive && config.server.port != 0
+            ? try ListenAddressLock(host: config.server.host, port: config.server.port) : nil
+        if config.dbPath == nil || exclusive { try Storage.makeDirectory(config.dataDir) }
+        dataLock = exclusive ? try DataDirectoryLock(dir: config.dataDir) : nil
         let client = HTTPClient(caFile: env["ORCHESTRATOR_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
                                 userAgent: "Orchestrator/\(AppVersion.current)")
         // The key is checked before the database is touched, so a bad key leaves nothing behind.
@@ -57,7 +67,9 @@ public final class Application: Sendable {
         settings.secureCookies = config.publicURL.map { $0.lowercased().hasPrefix("https://") } ?? false
         let metrics = Metrics(loops: config.server.loopCount)
         self.metrics = metrics
-        let api = API(services: services, metrics: metrics, logger: logger, settings: settings)
+        let api = API(services: services, metrics: metrics, logger: logger, settings: settings,
+                      work: WorkPool(maxThreads: 128, maxQueued: config.maxQueuedJobs),
+                      largeWork: WorkPool(maxThreads: 4, maxQueued: config.maxQueuedJobs))
         let router = Router()
         registerRoutes(on: router, api)
         metrics.register(routes: router.patterns)
@@ -78,10 +90,14 @@ public final class Application: Sendable {
 
     /// Graceful shutdown (SPEC §5, last paragraph).
     public func shutdown() {
-        logger.info("shutting down")
+        logger.info("shutting down", ["open_connections": .int(server.connectionCount),
+                                      "deferred_requests": .int(server.deferredRequestCount),
+                                      "note": .string("a second SIGTERM or SIGINT exits at once")])
         housekeepingTimer.cancel()
         server.shutdown()
         services.storage.close()
+        dataLock?.release()
+        listenLock?.release()
         logger.info("stopped")
         logger.flush()
     }

@@ -1,15 +1,15 @@
-// The command line: `orchestrator [serve|migrate|version|...] [flags]`. Exit codes: 0 success, 1 failure, 2 usage.
+// The command line: `orchestrator [serve|migrate|user|apikey|backup|version] [flags]`. Exit codes: 0 success,
+// 1 failure, 2 usage. Every error is one line on stderr starting `orchestrator: `. Runs on the main thread.
 import CLinux
 import Dispatch
 import Domain
 import HTTP
-import System
 import Log
 import Services
 import Store
+import System
 #if canImport(Glibc)
 import Glibc
-import System
 #endif
 
 public enum CLI {
@@ -18,48 +18,64 @@ public enum CLI {
 
     Commands:
       serve [--port N] [--host H] [--data-dir D] [--db F] [--public-url U] [--max-connections N]
-            [--max-body-bytes N] [--max-webhook-body-bytes N] [--workers N] [--log-level L] [--log-format F]
+            [--max-body-bytes N] [--max-webhook-body-bytes N] [--log-level L] [--log-format F]
                         run the server (the default command)
       migrate [--data-dir D] [--db F]
                         apply pending migrations
       user create --email E --name N [--password P | --provider github|google] [--data-dir D] [--db F]
-                        create a user (password read from stdin when neither option is given)
+                        create a user (the password is prompted for, or read from stdin, when not given)
+      user password --email E [--password P] [--data-dir D] [--db F]
+                        set a user's password, sign it out everywhere and clear its sign-in lock-outs
       apikey create --email E [--name N] [--data-dir D] [--db F]
                         create an API key and print it once
       backup <file> [--data-dir D] [--db F]
                         copy the live database to <file> (which must not exist)
       version           print the version
+
+    Options anywhere: --help, -h (this text), --version, -V. Every option also has an ORCHESTRATOR_* environment
+    variable (README "Configuration"); options win.
     """
 
     /// Runs the command in `args` (without the program name) and returns the exit code.
     public static func run(_ args: [String], environment: [String: String]) -> Int32 {
-        var args = args
-        let command = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "serve"
-        if !args.isEmpty && !args[0].hasPrefix("-") { args.removeFirst() }
-        if args.contains("--help") || args.contains("-h") || command == "help" {
+        if args.contains("--help") || args.contains("-h") || args.first == "help" {
             print(usage)
             return 0
         }
+        if args.contains("--version") || args.contains("-V") {
+            print(AppVersion.current)
+            return 0
+        }
+        var args = args
+        let command = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? "serve"
+        if !args.isEmpty && !args[0].hasPrefix("-") { args.removeFirst() }
         do {
             switch command {
             case "version":
+                guard args.isEmpty else { throw UsageError("unexpected argument \(args[0])") }
                 print(AppVersion.current)
                 return 0
             case "serve":
-                let (config, rest) = try AppConfig.load(flags: args, environment: environment)
-                guard rest.isEmpty else { throw UsageError("unexpected argument \(rest[0])") }
-                return serve(config)
+                return serve(try config(args, environment))
             case "migrate":
-                let (config, rest) = try AppConfig.load(flags: args, environment: environment)
-                guard rest.isEmpty else { throw UsageError("unexpected argument \(rest[0])") }
-                return try migrate(config)
-            case "user", "apikey":
-                guard args.first == "create" else { throw UsageError("\(command) needs the subcommand create") }
+                return try migrate(try config(args, environment))
+            case "user":
+                let sub = args.first ?? ""
+                guard sub == "create" || sub == "password" else {
+                    throw UsageError("user needs the subcommand create or password")
+                }
                 let (config, rest, options) = try AppConfig.load(flags: Array(args.dropFirst()), environment: environment,
-                                                                 extra: ["email", "name", "password", "provider"])
+                                                                 extra: sub == "create" ? ["email", "name", "password", "provider"]
+                                                                                        : ["email", "password"])
                 guard rest.isEmpty else { throw UsageError("unexpected argument \(rest[0])") }
-                return command == "user" ? try AccountCommands.createUser(config, options)
-                                         : try AccountCommands.createAPIKey(config, options)
+                return sub == "create" ? try AccountCommands.createUser(config, options)
+                                       : try AccountCommands.setPassword(config, options)
+            case "apikey":
+                guard args.first == "create" else { throw UsageError("apikey needs the subcommand create") }
+                let (config, rest, options) = try AppConfig.load(flags: Array(args.dropFirst()), environment: environment,
+                                                                 extra: ["email", "name"])
+                guard rest.isEmpty else { throw UsageError("unexpected argument \(rest[0])") }
+                return try AccountCommands.createAPIKey(config, options)
             case "backup":
                 let (config, rest) = try AppConfig.load(flags: args, environment: environment)
                 guard rest.count == 1 else { throw UsageError("backup needs exactly one <file>") }
@@ -68,11 +84,28 @@ public enum CLI {
                 throw UsageError("unknown command \(command)")
             }
         } catch let e as UsageError {
-            printError("orchestrator: \(e.description)\n\n\(usage)")
+            printError(e.description)
+            printError("Run 'orchestrator --help' for usage.", prefixed: false)
             return 2
         } catch {
-            printError("orchestrator: \(error)")
+            printError(CLI.sentence(error))
             return 1
+        }
+    }
+
+    /// The configuration of a command that takes only the common options.
+    static func config(_ args: [String], _ environment: [String: String]) throws(UsageError) -> AppConfig {
+        let (config, rest) = try AppConfig.load(flags: args, environment: environment)
+        guard rest.isEmpty else { throw UsageError("unexpected argument \(rest[0])") }
+        return config
+    }
+
+    /// One plain sentence for an error: the message of the errors we make, the description of the others.
+    static func sentence(_ error: any Error) -> String {
+        switch error {
+        case let e as AppError: e.description
+        case let e as StoreError: e.message
+        default: String(describing: error)
         }
     }
 
@@ -111,10 +144,10 @@ public enum CLI {
         let limit = raiseOpenFileLimit()
         let app: Application
         do {
-            app = try Application(config: config)
+            app = try Application(config: config, exclusive: true)
             try app.start()
         } catch {
-            printError("orchestrator: failed to start: \(error)")
+            printError(Startup.sentence(error, config: config))
             return 1
         }
         if limit > 0 && UInt64(config.server.maxConnections) + 64 > limit {
@@ -134,8 +167,8 @@ public enum CLI {
     }
 }
 
-/// Writes one line to stderr.
-func printError(_ s: String) {
-    let line = Array((s + "\n").utf8)
+/// Writes one line to stderr, `orchestrator: ` first unless `prefixed` is false.
+func printError(_ s: String, prefixed: Bool = true, newline: Bool = true) {
+    let line = Array(((prefixed ? "orchestrator: " : "") + s + (newline ? "\n" : "")).utf8)
     line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
 }

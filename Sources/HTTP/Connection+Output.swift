@@ -16,14 +16,21 @@ extension Connection {
             }
             if n > 0 {
                 outOffset += n
+                drainedInWindow += n
                 if writeDeadline != 0 { writeDeadline = loop.now + server.config.sendTimeoutMs }
                 continue
             }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && errno == EAGAIN {
                 if writeDeadline == 0 { writeDeadline = loop.now + server.config.sendTimeoutMs }
+                if drainWindowStart == 0 {
+                    drainWindowStart = loop.now
+                    drainedInWindow = 0
+                }
                 updateInterest()
                 stream?.reportUnsent(out.count - outOffset)
+                accountUnsent()
+                if loop.unsentBytes > loop.maxUnsentBytes { loop.shedSlowestReaders() }
                 return
             }
             close()
@@ -32,6 +39,8 @@ extension Connection {
         if out.capacity > Connection.keepOutCapacity { out = [] } else { out.removeAll(keepingCapacity: true) }
         outOffset = 0
         writeDeadline = 0
+        drainWindowStart = 0
+        accountUnsent()
         stream?.reportUnsent(0)
         if phase == .closing {
             beginLinger()
@@ -93,6 +102,14 @@ extension Connection {
             close()
             return
         }
+        if drainWindowStart != 0 && now - drainWindowStart >= server.config.drainWindowMs {
+            if drainedInWindow < server.config.minDrainBytes {
+                close()   // too slow a reader to keep its output buffered
+                return
+            }
+            drainWindowStart = now
+            drainedInWindow = 0
+        }
         guard deadline != 0 && now >= deadline else { return }
         deadline = 0
         switch timer {
@@ -119,6 +136,20 @@ extension Connection {
         }
     }
 
+    /// Brings the loop's count of unsent bytes up to date with this connection's.
+    func accountUnsent() {
+        let unsent = out.count - outOffset
+        if unsent != accountedUnsent {
+            loop.unsentBytes += unsent - accountedUnsent
+            accountedUnsent = unsent
+        }
+    }
+
+    /// How fast this connection has drained in its current window (bytes per ms); lower is slower.
+    func drainRate(now: Int64) -> Double {
+        Double(drainedInWindow) / Double(max(1, now - drainWindowStart))
+    }
+
     func reserve(_ n: Int) -> Bool {
         guard server.reserveBodyBytes(n) else { return false }
         reserved += n
@@ -141,6 +172,13 @@ extension Connection {
             s.cancel()
         }
         release()
+        out = []
+        outOffset = 0
+        accountUnsent()
+        if let r = pendingResponder {
+            pendingResponder = nil
+            r.abandon()
+        }
         Glibc.close(fd)   // close(2) also removes the fd from the epoll set
         loop.forget(self)
         inbound = []

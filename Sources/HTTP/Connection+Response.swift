@@ -15,6 +15,11 @@ extension Connection {
         request.requestID = requestID
         request.remoteAddress = peer
         request.loopIndex = loop.index
+        if reserved > 0 {
+            // The body's budget now lives as long as the request does (a queued job may hold it past this answer).
+            request.bodyLease = BodyLease(server: server, bytes: reserved)
+            reserved = 0
+        }
         let response: Response
         switch match {
         case .found(let route, let params, _):
@@ -38,12 +43,15 @@ extension Connection {
     /// Writes `response` for the request in progress (called again later for deferred responses).
     func deliver(_ original: Response) {
         guard phase == .waiting, let h = head else { return }
+        pendingResponder = nil
         var response = original
         if !pathHeaders.isEmpty, !isDeferred(response) { response.headers.append(contentsOf: pathHeaders) }
         responseStatus = response.status.code
         switch response.body {
         case .deferred(let produce):
-            produce(Responder(loop: loop, fd: fd, connectionID: id))
+            let responder = Responder(loop: loop, fd: fd, connectionID: id)
+            pendingResponder = responder
+            produce(responder)
             return
         case .bytes(let bytes):
             encodeHead(response, contentLength: bytes.count)

@@ -42,10 +42,17 @@ final class Connection {
     var responseStatus = 0
     var stream: StreamWriter?
     var streamChunked = true
+    /// The responder of a deferred answer still outstanding: told when this connection closes.
+    var pendingResponder: Responder?
 
     // Output.
     var out: [UInt8] = []
     var outOffset = 0
+    /// Unsent bytes last added to the loop's total (`EventLoop.unsentBytes`).
+    var accountedUnsent = 0
+    /// While output is pending: when the current drain window began (0 = nothing pending) and what it has drained.
+    var drainWindowStart: Int64 = 0
+    var drainedInWindow = 0
     var registered: UInt32 = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
     var readPaused = false
     /// read() returned 0: every byte the client sent has been read.

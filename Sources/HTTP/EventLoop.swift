@@ -33,6 +33,9 @@ final class EventLoop: @unchecked Sendable {
 
     var connections: [Connection?] = []        // by fd
     var active: [Connection] = []              // for the timer sweep; Connection.activeIndex is its slot
+    /// Response bytes this loop's connections hold unsent, and this loop's share of the server's cap.
+    var unsentBytes = 0
+    let maxUnsentBytes: Int
     var nextConnectionID: UInt64 = 1
     var draining = false
     private var stopped = false
@@ -61,7 +64,9 @@ final class EventLoop: @unchecked Sendable {
         readBuffer = .allocate(byteCount: EventLoop.scratchSize, alignment: 16)
         encodeBuffer.reserveCapacity(16384)
         let c = server.config
-        let shortest = min(c.headerTimeoutMs, c.keepAliveTimeoutMs, c.bodyTimeoutMs, c.lingerTimeoutMs, c.sendTimeoutMs)
+        maxUnsentBytes = max(1, c.maxUnsentBytes / max(1, c.loopCount))
+        let shortest = min(c.headerTimeoutMs, c.keepAliveTimeoutMs, c.bodyTimeoutMs, c.lingerTimeoutMs, c.sendTimeoutMs,
+                           c.drainWindowMs)
         sweepInterval = max(20, min(1000, shortest / 8))
         var prefix = [UInt8](repeating: 0, count: 4)
         _ = getrandom(&prefix, 4, 0)
@@ -177,6 +182,27 @@ final class EventLoop: @unchecked Sendable {
             if draining && active.isEmpty { stopped = true }
         }
         flushLog()
+    }
+
+    /// Closes the connections that drain slowest until this loop's unsent output is back under its share of the cap
+    /// (SPEC §0: "past it the connection that has drained slowest is closed").
+    func shedSlowestReaders() {
+        while unsentBytes > maxUnsentBytes {
+            var slowest: Connection?
+            var slowestRate = Double.infinity
+            for conn in active where conn.outOffset < conn.out.count {
+                let rate = conn.drainWindowStart == 0 ? Double.infinity : conn.drainRate(now: now)
+                if slowest == nil || rate < slowestRate
+                    || (rate == slowestRate && conn.out.count - conn.outOffset > slowest!.out.count - slowest!.outOffset) {
+                    slowest = conn
+                    slowestRate = rate
+                }
+            }
+            guard let victim = slowest else { return }
+            server.logger.warn("closing a slow reader", ["unsent_bytes": .int(victim.out.count - victim.outOffset),
+                                                         "loop_unsent_bytes": .int(unsentBytes)])
+            victim.close()
+        }
     }
 
     private func sweepTimers() {

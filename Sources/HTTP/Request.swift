@@ -30,6 +30,9 @@ public struct Request: Sendable {
     public var responseHeaders: [(name: String, value: String)] = []
     /// Whether the client allows the connection to stay open after this request.
     public let keepAlive: Bool
+    /// The body's share of the server's buffered-body budget, handed back when the last copy of this request is gone
+    /// (a job queued with the request keeps the budget charged for as long as it holds the body).
+    var bodyLease: BodyLease?
 
     public init(method: Method, path: String, query: Substring? = nil, version: Version = .http11,
                 headers: Headers = Headers([]), body: [UInt8] = [], keepAlive: Bool = true) {
@@ -76,4 +79,17 @@ public struct Request: Sendable {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// A charge against the server's body budget, released when the last request copy holding it goes away.
+final class BodyLease: Sendable {
+    let server: Server
+    let bytes: Int
+
+    init(server: Server, bytes: Int) {
+        self.server = server
+        self.bytes = bytes
+    }
+
+    deinit { server.releaseBodyBytes(bytes) }
 }

@@ -45,15 +45,6 @@ public struct Response: Sendable {
         return Response(status: status, headers: h, body: .bytes(body))
     }
 
-    /// Runs `work` on the shared work pool and answers with its result (errors go through the server's error mapping).
-    public static func offload(_ work: @escaping @Sendable () throws -> Response) -> Response {
-        Response(body: .deferred { responder in
-            Server.workQueue.async {
-                do { responder.send(try work()) } catch { responder.fail(error) }
-            }
-        })
-    }
-
     /// The first header value named `name` (case-insensitive).
     public func header(_ name: String) -> String? {
         let lower = name.lowercased()

@@ -1,7 +1,7 @@
 // Routing (SPEC §0): METHOD + path pattern with `{param}` segments; static segments beat params; 404, 405 + Allow, 501.
 // Built once before the server starts, then read concurrently by every event loop without locks.
 
-/// Handles a request on its connection's event-loop thread. Must not block: slow work returns `Response.offload` or `.deferred`.
+/// Handles a request on its connection's event-loop thread. Must not block: slow work answers with a `.deferred` response.
 public typealias Handler = @Sendable (inout Request) throws -> Response
 
 /// Which body limit a route uses (values come from `ServerConfig`).

@@ -11,8 +11,6 @@ import Glibc
 
 /// A running (or startable) HTTP/1.1 server.
 public final class Server: @unchecked Sendable {   // `loops` and `threads` are written once in start(), before any loop runs
-    /// The pool for slow, blocking work (password hashing, outbound calls). Never an event-loop thread.
-    public static let workQueue = WorkPool(maxThreads: 128)
 
     public let config: ServerConfig
     public let router: Router
@@ -21,6 +19,8 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
     private let errorMapper: @Sendable (any Error) -> Response?
 
     let openConnections = Atomic<Int>(0)
+    /// Requests whose answer comes later (a `Responder` not yet used).
+    let deferredRequests = Atomic<Int>(0)
     private let bufferedBodyBytes = Atomic<Int>(0)
     private var loops: [EventLoop] = []
     private var threads: [PosixThread] = []
@@ -105,6 +105,9 @@ public final class Server: @unchecked Sendable {   // `loops` and `threads` are 
 
     /// Number of open client connections, all loops together.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Requests still waiting for a deferred answer (work on a pool, a group commit), all loops together.
+    public var deferredRequestCount: Int { deferredRequests.load(ordering: .relaxed) }
 
     // MARK: - Shared state used by the loops
 

@@ -23,6 +23,13 @@ public struct ServerConfig: Sendable {
     public var shutdownTimeoutMs: Int64 = 30_000
     /// Streamed responses: producers wait while this many bytes are queued and unsent.
     public var streamHighWaterBytes = 256 * 1024
+    /// Response bytes queued unsent across all connections (SPEC §0); past it the connection that drains slowest is
+    /// closed. Each event loop keeps its share (this divided by the loop count).
+    public var maxUnsentBytes = 256 << 20
+    /// A connection with unsent output must drain at least `minDrainBytes` per `drainWindowMs`, else it is closed
+    /// (a reader taking an 8 MiB answer at a few bytes a second holds nothing for long).
+    public var minDrainBytes = 16 * 1024
+    public var drainWindowMs: Int64 = 10_000
 
     public init() {}
 

@@ -159,16 +159,14 @@ public final class Accounts: Sendable {
 
     /// Sign-in with a JSON body. The attempt counts against (email, ip) from the start and is forgotten on success,
     /// so parallel guesses cannot all slip in before the first failure is recorded.
-    public func signIn(_ body: JSON, ip: String, previous: () throws -> Session?) throws -> Pending<SignedIn> {
+    public func signIn(_ body: JSON, ip: String, db: Database, previous: () throws -> Session?) throws -> Pending<SignedIn> {
         guard case .string(let rawEmail)? = body["email"], case .string(let password)? = body["password"],
               !rawEmail.trimmed.isEmpty, !password.isEmpty else {
             throw AppError.badRequest("Email and password are required")
         }
         let email = rawEmail.trimmed.lowercased()
         let limiter = self.limiter
-        if let retry = limiter.begin(email: email, ip: ip, now: clock()) {
-            throw AppError.tooManyRequests("Too many sign-in attempts. Try again later.", retryAfter: retry)
-        }
+        try beginAttempt(email: email, ip: ip, db: db)
         let previous = try previous()
         let storage = self.storage
         let clock = self.clock
@@ -188,6 +186,78 @@ public final class Accounts: Sendable {
             try Accounts.replace(previous, with: user.id, db: db)
             return SignedIn(user: user, token: token)
         }
+    }
+
+    /// Counts a password attempt against (email, ip): 429 while locked out, unless the password was set after the
+    /// lock-out began (a changed password clears lock-outs, also one set by the CLI in another process).
+    func beginAttempt(email: String, ip: String, db: Database) throws {
+        let now = clock()
+        if let since = limiter.lockedSince(email: email, ip: ip, now: now),
+           let changed = try db.queryOne("SELECT password_changed_at FROM users WHERE email = ?", [.text(email)], { $0.optionalInt(0) }) ?? nil,
+           changed >= since {
+            limiter.clear(email: email, ip: ip)
+        }
+        if let retry = limiter.begin(email: email, ip: ip, now: now) {
+            throw AppError.tooManyRequests("Too many sign-in attempts. Try again later.", retryAfter: retry)
+        }
+    }
+
+    // MARK: - Passwords
+
+    /// `POST /api/user/password`: the current password checked (a wrong one counts as a failed sign-in), the new one
+    /// stored, every other session of the user deleted.
+    public func changePassword(_ body: JSON, session: Session, ip: String, db: Database) throws -> Pending<Void> {
+        let user = session.user
+        guard !user.isAnonymous, user.providerId == "credential", let email = user.email else {
+            throw AppError.forbidden("Cannot change password for this account")
+        }
+        let current: String
+        switch body["currentPassword"] {
+        case nil, .null?: throw AppError.badRequest("Current password is incorrect")
+        case .string(let p)?: current = p
+        default: throw AppError.badRequest("currentPassword must be a string")
+        }
+        let fresh: String
+        switch body["newPassword"] {
+        case nil, .null?: throw AppError.badRequest("Password must be at least 8 characters")
+        case .string(let p)?: fresh = p
+        default: throw AppError.badRequest("newPassword must be a string")
+        }
+        try Accounts.validatePassword(fresh)
+        try beginAttempt(email: email, ip: ip, db: db)
+        let storage = self.storage
+        let limiter = self.limiter
+        let clock = self.clock
+        return try hashJob({ () throws -> String in
+            let stored = try storage.read { db in try Accounts.userWithPassword(email: email, db: db) }?.1
+            guard let stored, PasswordHash.verify(current, against: stored) else {
+                throw AppError.badRequest("Current password is incorrect")
+            }
+            limiter.clear(email: email, ip: ip)
+            return try Accounts.hash(fresh)
+        }) { db, hash in
+            try Accounts.setPassword(userID: user.id, hash: hash, now: clock(), keepingSession: session.id, db: db)
+        }
+    }
+
+    /// `user password`: sets the password of the user with `email` (already normalised), deletes all of its sessions
+    /// and clears its lock-outs. Blocks. 404 `"User not found"`, 403 for anonymous and OAuth users.
+    public func setPassword(email: String, passwordHash: String) throws {
+        guard let user = try user(email: email) else { throw AppError.notFound("User not found") }
+        guard user.providerId == "credential" else { throw AppError.forbidden("Cannot change password for this account") }
+        let now = clock()
+        do {
+            try storage.writer.sync { db in try Accounts.setPassword(userID: user.id, hash: passwordHash, now: now, keepingSession: nil, db: db) }
+        } catch {
+            throw AppError.from(error)
+        }
+    }
+
+    static func setPassword(userID: UserID, hash: String, now: Int64, keepingSession keep: SessionID?, db: Database) throws {
+        try db.run("UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+                   [.text(hash), .int(now), .int(now), .text(userID.raw)])
+        try db.run("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?",
+                   [.text(userID.raw), keep.map { .text($0.raw) } ?? .null])
     }
 
     /// Anonymous sign-in: 400 when already signed in, 403 when disabled.

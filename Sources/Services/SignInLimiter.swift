@@ -31,6 +31,16 @@ final class SignInLimiter: Sendable {
         }
     }
 
+    /// When the pair's current lock-out began, or nil when it is not locked out.
+    func lockedSince(email: String, ip: String, now: Int64) -> Int64? {
+        let key = SignInLimiter.key(email, ip)
+        let maxFailures = self.maxFailures
+        return table.withLock { t in
+            guard let e = t.live(key, now: now), e.count >= maxFailures else { return nil }
+            return e.windowStart
+        }
+    }
+
     /// A successful sign-in clears the pair.
     func clear(email: String, ip: String) {
         let key = SignInLimiter.key(email, ip)

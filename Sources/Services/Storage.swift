@@ -67,7 +67,7 @@ public final class Storage: @unchecked Sendable {   // loopReaders[i] is used on
             path += (path.isEmpty && part.isEmpty) ? "/" : (path.isEmpty || path == "/" ? "" : "/") + part
             if part.isEmpty { continue }
             if mkdir(path, 0o700) != 0 && errno != EEXIST {
-                throw AppError.internalError("cannot create directory \(path): \(String(cString: strerror(errno)))")
+                throw AppError.internalError("Cannot create directory \(path): \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -49,6 +49,16 @@ public struct WorkflowRow: Sendable {
     }
 }
 
+/// What a request needs to know about a workflow before loading its graph.
+public struct WorkflowHead: Sendable {
+    public let id: WorkflowID
+    public let userID: UserID
+    public let visibility: String
+    public let updatedAt: Int64
+    /// UTF-8 size of the stored nodes and edges.
+    public let graphBytes: Int
+}
+
 /// Workflow rules and storage.
 public final class Workflows: Sendable {
     let storage: Storage
@@ -77,6 +87,20 @@ public final class Workflows: Sendable {
         defer { statement.reset() }
         try statement.bind([.text(owner.raw)])
         while try statement.step() { try visit(statement.row) }
+    }
+
+    /// The head of the workflow `viewer` may see (their own, or anyone's public one); else 404 `"Workflow not found"`.
+    public func visibleHead(_ id: WorkflowID, viewer: UserID?, db: Database) throws -> WorkflowHead {
+        guard let h = try Workflows.head(id: id, db: db), h.userID == viewer || h.visibility == "public" else {
+            throw AppError.notFound("Workflow not found")
+        }
+        return h
+    }
+
+    /// The head of the caller's own workflow; else 404 `"Workflow not found"`.
+    public func ownedHead(_ id: WorkflowID, owner: UserID, db: Database) throws -> WorkflowHead {
+        guard let h = try Workflows.head(id: id, db: db), h.userID == owner else { throw AppError.notFound("Workflow not found") }
+        return h
     }
 
     /// The workflow as `viewer` may see it: their own, or anyone's public one; else 404 `"Workflow not found"`.
@@ -156,11 +180,12 @@ public final class Workflows: Sendable {
         let updated = row
         return Pending.commit(storage.writer) { db in
             try db.run("""
-                UPDATE workflows SET name = ?, description = ?, visibility = ?, nodes = ?, edges = ?, updated_at = ?
+                UPDATE workflows SET name = ?, description = ?, visibility = ?, nodes = ?, edges = ?, graph_bytes = ?,
+                                     updated_at = ?
                 WHERE id = ? AND user_id = ?
                 """, [.text(updated.name), updated.description.map { .text($0) } ?? .null, .text(updated.visibility),
-                      .text(updated.nodesText), .text(updated.edgesText), .int(updated.updatedAt), .text(updated.id.raw),
-                      .text(updated.userID.raw)])
+                      .text(updated.nodesText), .text(updated.edgesText), .int(Int64(updated.graphBytes)),
+                      .int(updated.updatedAt), .text(updated.id.raw), .text(updated.userID.raw)])
             guard db.changes > 0 else { throw AppError.notFound("Workflow not found") }
             return updated
         }
@@ -205,6 +230,13 @@ public final class Workflows: Sendable {
 
     // MARK: - Queries
 
+    static func head(id: WorkflowID, db: Database) throws -> WorkflowHead? {
+        try db.queryOne("SELECT id, user_id, visibility, updated_at, graph_bytes FROM workflows WHERE id = ?", [.text(id.raw)]) { r in
+            WorkflowHead(id: WorkflowID(r.text(0)), userID: UserID(r.text(1)), visibility: r.text(2), updatedAt: r.int(3),
+                         graphBytes: Int(r.int(4)))
+        }
+    }
+
     static func get(id: WorkflowID, db: Database) throws -> WorkflowRow? {
         try db.queryOne("SELECT \(WorkflowRow.columns) FROM workflows WHERE id = ?", [.text(id.raw)]) { WorkflowRow(row: $0) }
     }
@@ -221,10 +253,11 @@ public final class Workflows: Sendable {
 
     static func insert(_ w: WorkflowRow, db: Database) throws {
         try db.run("""
-            INSERT INTO workflows (id, user_id, name, description, visibility, nodes, edges, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO workflows (id, user_id, name, description, visibility, nodes, edges, graph_bytes, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(w.id.raw), .text(w.userID.raw), .text(w.name), w.description.map { .text($0) } ?? .null,
-                  .text(w.visibility), .text(w.nodesText), .text(w.edgesText), .int(w.createdAt), .int(w.updatedAt)])
+                  .text(w.visibility), .text(w.nodesText), .text(w.edgesText), .int(Int64(w.graphBytes)), .int(w.createdAt),
+                  .int(w.updatedAt)])
     }
 
     static func count(owner: UserID, db: Database) throws -> Int {

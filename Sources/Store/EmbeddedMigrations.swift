@@ -145,5 +145,20 @@ CREATE UNIQUE INDEX webhook_idempotency_workflow_key ON webhook_idempotency (wor
 CREATE INDEX webhook_idempotency_created ON webhook_idempotency (created_at);
 
 """#),
+        Migration(fileName: "0002_add_password_changed_at.sql", sql: #"""
+-- 0002_add_password_changed_at: when a user's password was last set (SPEC §1 `POST /api/user/password`, §14
+-- `user password`). A sign-in lock-out that began before it no longer applies, so the CLI, a separate process, can
+-- clear the server's in-memory lock-outs. NULL until the first change.
+ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+
+"""#),
+        Migration(fileName: "0003_add_workflow_graph_bytes.sql", sql: #"""
+-- 0003_add_workflow_graph_bytes: the UTF-8 size of a workflow's stored nodes and edges, so a request can tell a
+-- large graph (parsed and rendered off the event loop, on a small bounded pool) from its row head alone, without
+-- loading megabytes on the event loop first.
+ALTER TABLE workflows ADD COLUMN graph_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE workflows SET graph_bytes = length(CAST(nodes AS BLOB)) + length(CAST(edges AS BLOB));
+
+"""#),
     ]
 }

@@ -14,6 +14,15 @@ public struct PosixThread: @unchecked Sendable {   // a pthread_t is a plain han
     @discardableResult
     public static func start(name: String? = nil, detached: Bool = false,
                              _ body: @escaping @Sendable () -> Void) -> PosixThread {
+        guard let thread = tryStart(name: name, detached: detached, body) else {
+            preconditionFailure("pthread_create failed: out of threads at start-up")
+        }
+        return thread
+    }
+
+    /// As `start`, but nil when the system is out of threads (for threads started on behalf of a request).
+    public static func tryStart(name: String? = nil, detached: Bool = false,
+                                _ body: @escaping @Sendable () -> Void) -> PosixThread? {
         let box = Unmanaged.passRetained(Body(name: name, run: body)).toOpaque()
         var tid = pthread_t()
         let rc = pthread_create(&tid, nil, { arg in
@@ -22,7 +31,10 @@ public struct PosixThread: @unchecked Sendable {   // a pthread_t is a plain han
             b.run()
             return nil
         }, box)
-        precondition(rc == 0, "pthread_create failed: \(rc)")
+        guard rc == 0 else {
+            Unmanaged<Body>.fromOpaque(box).release()
+            return nil
+        }
         if detached { pthread_detach(tid) }
         return PosixThread(handle: tid)
     }

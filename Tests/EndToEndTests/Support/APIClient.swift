@@ -250,7 +250,7 @@ enum OrchestratorCLI {
     /// Runs the built binary with `args`, `stdin` as its standard input (else /dev/null) and the test's environment
     /// minus ORCHESTRATOR_* plus `environment`; waits up to `timeout` seconds (then SIGKILL, code -1).
     static func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    timeout: Double = 60) throws -> CommandResult {
+                    timeout: Double = 60, executable: String = ServerProcess.binaryPath) throws -> CommandResult {
         let scratch = try ScratchDir()
         let inPath = scratch.file("stdin"), outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
         if let stdin { FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8)) }
@@ -258,7 +258,7 @@ enum OrchestratorCLI {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORCHESTRATOR_") }
         env["ORCHESTRATOR_LOG_LEVEL"] = "error"
         for (k, v) in environment { env[k] = v }
-        let argv = [ServerProcess.binaryPath] + args
+        let argv = [executable] + args
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
