@@ -69,7 +69,7 @@ public final class Application: Sendable {
         self.metrics = metrics
         let api = API(services: services, metrics: metrics, logger: logger, settings: settings,
                       work: WorkPool(maxThreads: 128, maxQueued: config.maxQueuedJobs),
-                      largeWork: WorkPool(maxThreads: 4, maxQueued: config.maxQueuedJobs))
+                      largeWork: WorkPool(maxThreads: 2, maxQueued: config.maxQueuedJobs))
         let router = Router()
         registerRoutes(on: router, api)
         metrics.register(routes: router.patterns)

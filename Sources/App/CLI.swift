@@ -141,6 +141,10 @@ public enum CLI {
     static func serve(_ config: AppConfig) -> Int32 {
         // Block SIGTERM/SIGINT before any thread starts, so every thread inherits the mask and only sigwait sees them.
         _ = clinux_sigmask_block_term()
+        // Blocks of 1 MiB and more (large graphs and their responses) get their own mappings, returned to the system
+        // when freed: glibc would otherwise raise this threshold as such blocks come and go and keep them in its heaps,
+        // so memory would not fall back after a burst.
+        _ = clinux_set_mmap_threshold(1 << 20)
         let limit = raiseOpenFileLimit()
         let app: Application
         do {

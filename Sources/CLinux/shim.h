@@ -2,6 +2,7 @@
 #ifndef CLINUX_SHIM_H
 #define CLINUX_SHIM_H
 #include <sys/epoll.h>
+#include <malloc.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -34,4 +35,8 @@ static inline int clinux_sigwait_term(void) {
     if (sigwait(&set, &sig) != 0) return -1;
     return sig;
 }
+/* Allocations of at least `bytes` get their own mmap and go back to the system when freed (a fixed threshold also
+   stops glibc raising it as large blocks come and go). */
+static inline int clinux_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
 #endif

@@ -27,6 +27,12 @@ extension Connection {
                     drainWindowStart = loop.now
                     drainedInWindow = 0
                 }
+                if outOffset >= Connection.compactOutputBytes && outOffset >= out.count / 2 {
+                    // Most of a large answer is in the kernel already: keep only what is left, so what this connection
+                    // holds is what it has not sent (a slow reader would otherwise pin the whole answer).
+                    out = Array(out[outOffset...])
+                    outOffset = 0
+                }
                 updateInterest()
                 stream?.reportUnsent(out.count - outOffset)
                 accountUnsent()
@@ -136,9 +142,10 @@ extension Connection {
         }
     }
 
-    /// Brings the loop's count of unsent bytes up to date with this connection's.
+    /// Brings the loop's count of unsent bytes up to date with this connection's (counting the output buffer it
+    /// holds, a sent prefix included until it is compacted away).
     func accountUnsent() {
-        let unsent = out.count - outOffset
+        let unsent = outOffset < out.count ? out.count : 0
         if unsent != accountedUnsent {
             loop.unsentBytes += unsent - accountedUnsent
             accountedUnsent = unsent

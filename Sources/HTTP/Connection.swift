@@ -53,6 +53,8 @@ final class Connection {
     /// While output is pending: when the current drain window began (0 = nothing pending) and what it has drained.
     var drainWindowStart: Int64 = 0
     var drainedInWindow = 0
+    /// A sent prefix at least this long (and at least half the buffer) is dropped from the output buffer.
+    static let compactOutputBytes = 1 << 20
     var registered: UInt32 = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
     var readPaused = false
     /// read() returned 0: every byte the client sent has been read.
@@ -86,6 +88,12 @@ final class Connection {
     // MARK: - Input
 
     func handle(events: UInt32) {
+        if events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 && phase != .streaming {
+            // Reset, or shut in both directions: nobody can read an answer, so requests still unread are not worth
+            // starting (a burst of GET-then-RST would otherwise queue work for clients that are gone).
+            close()
+            return
+        }
         if events & EPOLLIN.rawValue != 0 {
             onReadable()
             if phase == .closed { return }

@@ -15,12 +15,16 @@ enum LoopMessage: Sendable {
     case streamReady(fd: Int32, id: UInt64)
     case drain
     case forceClose
+    /// A producer waits for output room: shed slow readers now (`signalOutputRoom`).
+    case makeRoom
 }
 
 /// An event loop. Everything but `inbox` and `post` is touched only on the loop's own thread.
 final class EventLoop: @unchecked Sendable {
     static let scratchSize = 65536
     static let maxEvents = 256
+    /// Answers at least this large are counted while posted, and their producers wait for room (`waitForOutputRoom`).
+    static let largeAnswerBytes = 256 * 1024
     /// How long the listener is left alone after accept4 runs out of descriptors or memory.
     static let acceptPauseMs: Int64 = 100
 
@@ -34,8 +38,19 @@ final class EventLoop: @unchecked Sendable {
     var connections: [Connection?] = []        // by fd
     var active: [Connection] = []              // for the timer sweep; Connection.activeIndex is its slot
     /// Response bytes this loop's connections hold unsent, and this loop's share of the server's cap.
-    var unsentBytes = 0
+    var unsentBytes = 0 {
+        didSet { heldOutput.store(unsentBytes, ordering: .relaxed) }
+    }
     let maxUnsentBytes: Int
+    /// For producers on other threads: `unsentBytes` as last stored, the bytes of answers posted but not yet delivered,
+    /// and the condition they wait on while the loop holds too much (see `waitForOutputRoom`).
+    let heldOutput = Atomic<Int>(0)
+    let postedOutput = Atomic<Int>(0)
+    let outputRoom = ConditionLock()
+    let outputWaiters = Atomic<Int>(0)
+    let waitingOutput = Atomic<Int>(0)
+    /// The loop's own thread, so a producer running on it never waits for itself.
+    var thread: pthread_t?
     var nextConnectionID: UInt64 = 1
     var draining = false
     private var stopped = false
@@ -110,14 +125,20 @@ final class EventLoop: @unchecked Sendable {
 
     private func drainInbox() {
         EventFD.drain(wakeFD)
-        let messages = inbox.withLock { box -> [LoopMessage] in
+        var messages = inbox.withLock { box -> [LoopMessage] in
             let m = box
             box.removeAll()
             return m
         }
-        for m in messages {
+        // Taken one by one, so each answer's bytes are freed once delivered, not when the whole batch is done
+        // (a batch of large answers would otherwise be held twice: here and in the connections' output).
+        messages.reverse()
+        while let m = messages.popLast() {
             switch m {
             case .complete(let fd, let id, let result):
+                if case .success(let r) = result, case .bytes(let b) = r.body, b.count >= EventLoop.largeAnswerBytes {
+                    postedOutput.subtract(b.count, ordering: .relaxed)
+                }
                 guard let conn = connection(fd, id) else { continue }
                 switch result {
                 case .success(let r): conn.deliver(r)
@@ -125,6 +146,8 @@ final class EventLoop: @unchecked Sendable {
                 }
             case .streamReady(let fd, let id):
                 connection(fd, id)?.pullStream()
+            case .makeRoom:
+                break   // signalOutputRoom runs after every batch
             case .drain:
                 beginDrain()
             case .forceClose:
@@ -142,6 +165,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs until drained (graceful shutdown finished) or stopped.
     func run() {
+        thread = pthread_self()
         var events = [epoll_event](repeating: epoll_event(), count: EventLoop.maxEvents)
         now = MonotonicClock.milliseconds()
         lastSweep = now
@@ -172,6 +196,7 @@ final class EventLoop: @unchecked Sendable {
                 }
                 if wake { drainInbox() }
                 if accept { acceptConnections() }
+                signalOutputRoom()
             }
             if now - lastSweep >= sweepInterval {
                 lastSweep = now
@@ -184,10 +209,41 @@ final class EventLoop: @unchecked Sendable {
         flushLog()
     }
 
+    /// Blocks the calling producer (a worker thread) while this loop holds or is about to receive more answer bytes
+    /// than its share of the cap, so large answers cannot pile up in the inbox faster than the loop can send or shed
+    /// them. Gives up after `maxWaitMs` or when `abandoned` says the client left. Never waits on the loop's own thread.
+    func waitForOutputRoom(_ bytes: Int, maxWaitMs: Int = 10_000, abandoned: () -> Bool) {
+        if let t = thread, pthread_equal(t, pthread_self()) != 0 { return }
+        func full() -> Bool {
+            heldOutput.load(ordering: .relaxed) + postedOutput.load(ordering: .relaxed) + bytes > maxUnsentBytes
+        }
+        guard full() else { return }
+        let deadline = MonotonicClock.milliseconds() + Int64(maxWaitMs)
+        outputWaiters.add(1, ordering: .relaxed)
+        waitingOutput.add(bytes, ordering: .relaxed)
+        post(.makeRoom)
+        outputRoom.lock()
+        while full() && !abandoned() && MonotonicClock.milliseconds() < deadline {
+            outputRoom.wait(milliseconds: 50)
+        }
+        outputRoom.unlock()
+        waitingOutput.subtract(bytes, ordering: .relaxed)
+        outputWaiters.subtract(1, ordering: .relaxed)
+    }
+
+    /// With producers waiting for room: closes the slowest readers to make it (SPEC §0), then wakes the producers
+    /// (loop thread, each iteration).
+    func signalOutputRoom() {
+        guard outputWaiters.load(ordering: .relaxed) > 0 else { return }
+        let incoming = postedOutput.load(ordering: .relaxed) + min(waitingOutput.load(ordering: .relaxed), maxUnsentBytes / 4)
+        shedSlowestReaders(incoming: incoming)
+        outputRoom.withLock { outputRoom.broadcast() }
+    }
+
     /// Closes the connections that drain slowest until this loop's unsent output is back under its share of the cap
     /// (SPEC §0: "past it the connection that has drained slowest is closed").
-    func shedSlowestReaders() {
-        while unsentBytes > maxUnsentBytes {
+    func shedSlowestReaders(incoming: Int = 0) {
+        while unsentBytes + incoming > maxUnsentBytes {
             var slowest: Connection?
             var slowestRate = Double.infinity
             for conn in active where conn.outOffset < conn.out.count {

@@ -31,6 +31,14 @@ public final class Responder: Sendable {
     public func send(_ response: Response) {
         guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
         loop.server.deferredRequests.subtract(1, ordering: .relaxed)
+        if isAbandoned { return }   // the connection is gone: drop the (possibly large) answer here, not on the loop
+        if case .bytes(let b) = response.body, b.count >= EventLoop.largeAnswerBytes {
+            // A large answer waits (on this producer's thread) until the loop has room for it: answers cannot pile up
+            // between the workers and the sockets faster than slow readers take them or are shed.
+            loop.waitForOutputRoom(b.count) { self.isAbandoned }
+            if isAbandoned { return }
+            loop.postedOutput.add(b.count, ordering: .relaxed)
+        }
         loop.post(.complete(fd: fd, id: connectionID, result: .success(response)))
     }
 

@@ -32,6 +32,17 @@ public final class ConditionLock: @unchecked Sendable {   // the pthread objects
     /// Wakes every waiter.
     public func broadcast() { pthread_cond_broadcast(cond) }
 
+    /// Waits for a broadcast or until `milliseconds` have passed (CLOCK_REALTIME, as pthread_cond_timedwait uses);
+    /// the lock must be held.
+    public func wait(milliseconds: Int) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let ns = Int(ts.tv_nsec) + (milliseconds % 1000) * 1_000_000
+        ts.tv_sec += milliseconds / 1000 + ns / 1_000_000_000
+        ts.tv_nsec = ns % 1_000_000_000
+        _ = pthread_cond_timedwait(cond, mutex, &ts)
+    }
+
     /// Runs `body` with the lock held.
     @inline(__always)
     public func withLock<T>(_ body: () throws -> T) rethrows -> T {
