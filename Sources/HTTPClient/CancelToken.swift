@@ -14,16 +14,18 @@ public final class CancelToken: Sendable {
     /// Becomes readable on cancel and stays readable: it is never read, so every later poll sees it too.
     let fd: Int32
 
+    /// Out of file descriptors, the token has no eventfd (-1, which poll ignores): cancel then takes effect at the
+    /// call's next check or its deadline instead of at once. Degrades, never traps.
     public init() {
-        do { fd = try EventFD.open() } catch { preconditionFailure(error.description) }
+        fd = (try? EventFD.open()) ?? -1
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     public var isCancelled: Bool { flag.load(ordering: .acquiring) }
 
     public func cancel() {
         guard !flag.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        EventFD.signal(fd)
+        if fd >= 0 { EventFD.signal(fd) }
     }
 }

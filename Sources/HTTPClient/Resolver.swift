@@ -55,7 +55,10 @@ enum Resolver {
             Resolver.inFlight.subtract(1, ordering: .relaxed)
             throw .dns("\(host): too many DNS lookups in progress")
         }
-        let lookup = Lookup()
+        guard let lookup = Lookup() else {
+            Resolver.inFlight.subtract(1, ordering: .relaxed)
+            throw .dns("\(host): out of file descriptors")
+        }
         // A serial queue of its own: libdispatch gives serial queues an "overcommit" thread even when every pool
         // thread is blocked (workers waiting in calls like this one), where a concurrent queue would wait for a free one.
         DispatchQueue(label: "httpclient.resolver").async {
@@ -102,8 +105,10 @@ private final class Lookup: Sendable {
     let fd: Int32
     private let outcome = Mutex<Result<[SocketAddress], ClientError>?>(nil)
 
-    init() {
-        do { fd = try EventFD.open() } catch { preconditionFailure(error.description) }
+    /// Nil when no eventfd can be made (out of file descriptors): the lookup fails, the process lives.
+    init?() {
+        guard let fd = try? EventFD.open() else { return nil }
+        self.fd = fd
     }
 
     deinit { close(fd) }
