@@ -112,10 +112,19 @@ extension Connection {
         let logger = server.logger
         if logger.enabled(.info) {
             let ms = Double(elapsed / 1000) / 1000
-            logger.render(into: &loop.logBuffer, .info, "request", [
-                "id": .string(requestID), "method": .string(head?.method.name ?? "-"), "route": .string(routePattern),
-                "status": .int(responseStatus), "duration_ms": .double(ms),
-            ])
+            if routePattern == "unmatched", let path = head?.path {
+                // No route matched: the path says what was asked (at most 256 bytes; the logger escapes it).
+                logger.render(into: &loop.logBuffer, .info, "request", [
+                    "id": .string(requestID), "method": .string(head?.method.name ?? "-"), "route": .string(routePattern),
+                    "path": .string(String(decoding: path.utf8.prefix(256), as: UTF8.self)),
+                    "status": .int(responseStatus), "duration_ms": .double(ms),
+                ])
+            } else {
+                logger.render(into: &loop.logBuffer, .info, "request", [
+                    "id": .string(requestID), "method": .string(head?.method.name ?? "-"), "route": .string(routePattern),
+                    "status": .int(responseStatus), "duration_ms": .double(ms),
+                ])
+            }
             if loop.logBuffer.count > 65536 { loop.flushLog() }   // a long pipelined batch: hand over as it grows
         }
         release()

@@ -136,4 +136,19 @@ import Testing
         #expect(!out.contains("typed secret 123"), "the password was echoed: \(out)")
         #expect(out.contains("\"email\":\"tty@example.com\""), "\(out)")
     }
+
+    @Test func anUnmatchedRequestsAccessLineNamesItsPath() throws {
+        let server = try ServerProcess()
+        let c = APIClient(port: server.port)
+        #expect(try c.get("/no/such/thing?x=1").status == 404)
+        let long = "/" + String(repeating: "a", count: 400)
+        #expect(try c.get(long).status == 404)
+        #expect(try c.get("/health").status == 200)
+        #expect(server.waitForLog("route=\"GET /health\""), "\(server.logText)")
+        #expect(server.logText.contains("route=unmatched path=/no/such/thing"), "\(server.logText)")
+        #expect(server.logText.contains("path=/" + String(repeating: "a", count: 255) + " "), "cut at 256 bytes")
+        #expect(!server.logText.contains(String(repeating: "a", count: 256)))
+        let healthLine = server.logText.split(separator: "\n").first { $0.contains("route=\"GET /health\"") } ?? ""
+        #expect(!healthLine.contains("path="), "matched routes log their route only")
+    }
 }

@@ -130,6 +130,10 @@ final class PendingResponder: Sendable {
 
         server.terminate()
         #expect(server.waitForLog("shutting down"))
+        // The line says what the shutdown waits for and how to force it.
+        #expect(server.logText.contains("open_connections=2"), "\(server.logText)")
+        #expect(server.logText.contains("deferred_requests=0"))
+        #expect(server.logText.contains("a second SIGTERM or SIGINT exits at once"))
         #expect(eventually { connectionRefused(port) }, "the listener is closed")
         #expect(idle.closesQuietly(), "idle keep-alive connections are closed")
         #expect(server.waitForExit(timeout: 0.2) == nil, "the process waits for the request in flight")
