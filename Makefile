@@ -15,6 +15,7 @@ deps:
 
 test-deps: deps
 	@python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography
+	@command -v curl >/dev/null || (apt-get update -qq && apt-get install -y -qq curl)
 
 gen-migrations:
 	@sh scripts/gen-migrations.sh
