@@ -41,12 +41,18 @@ let package = Package(
         // The product, bottom up: Domain (rules, no I/O) → Services (own every SQL statement, never see a request)
         // → API (routes, request decoding, response encoding, the one AppError → Response mapping) → App (wiring).
         .target(name: "Domain", dependencies: ["JSON"], path: "Sources/Domain"),
-        .target(name: "Services", dependencies: ["Domain", "Store", "Crypto", "HTTPClient", "System", "CSQLite", "Log", "JSON"],
+        // Runs: readiness, step slots, retries, timeouts, cancellation; the Action and ExecutionSink protocols. No SQL,
+        // no sockets: Services persist through the sink, Actions make the calls.
+        .target(name: "Engine", dependencies: ["Domain", "System", "JSON"], path: "Sources/Engine"),
+        // One folder per action or provider (HTTP Request, Condition, …), run by the engine.
+        .target(name: "Actions", dependencies: ["Engine", "Domain", "HTTPClient", "JSON"], path: "Sources/Actions"),
+        .target(name: "Services", dependencies: ["Domain", "Engine", "Store", "Crypto", "HTTPClient", "System", "CSQLite", "Log",
+                                                 "JSON"],
                 path: "Sources/Services"),
         .target(name: "API", dependencies: ["Services", "Domain", "HTTP", "HTTPCore", "System", "Crypto", "Store", "Log", "JSON"],
                 path: "Sources/API", swiftSettings: hotPath),
-        .target(name: "App", dependencies: ["API", "Services", "Domain", "HTTP", "HTTPClient", "System", "Log", "JSON", "Store",
-                                            "Crypto"],
+        .target(name: "App", dependencies: ["API", "Services", "Engine", "Actions", "Domain", "HTTP", "HTTPClient", "System", "Log",
+                                            "JSON", "Store", "Crypto"],
                 path: "Sources/App"),
         .executableTarget(name: "orchestrator", dependencies: ["App"], path: "Sources/orchestrator"),
 
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON"], path: "Tests/DomainTests"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Domain", "JSON"], path: "Tests/EngineTests"),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Domain", "Store", "JSON"], path: "Tests/ServicesTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["App", "Domain", "HTTP", "HTTPCore", "JSON", "Store", "Crypto"],
                     path: "Tests/EndToEndTests"),

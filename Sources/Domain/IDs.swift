@@ -34,3 +34,10 @@ public struct SessionID: Hashable, Sendable, CustomStringConvertible {
     public init(_ raw: String) { self.raw = raw }
     public var description: String { raw }
 }
+
+/// An execution's id (`exec_…`).
+public struct ExecutionID: Hashable, Sendable, CustomStringConvertible {
+    public let raw: String
+    public init(_ raw: String) { self.raw = raw }
+    public var description: String { raw }
+}

@@ -1,0 +1,11 @@
+// Every action this build runs, by canonical id (SPEC §3.2), handed to the engine by the App. One folder per action
+// or provider; each provider's base URL, auth and error detail live once, in its folder.
+import Engine
+import HTTPClient
+
+public enum ActionRegistry {
+    /// The actions by canonical catalog id.
+    public static func all(client: HTTPClient, environment: [String: String]) -> [String: any Action] {
+        [:]
+    }
+}

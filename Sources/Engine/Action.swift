@@ -1,0 +1,68 @@
+// What the engine asks of an action: run one attempt of one step with its resolved config, on a step slot (blocking is
+// fine there), stopping early when its signal fires (timeout or cancel). Implementations live in the Actions module.
+import Domain
+import JSON
+
+/// One kind of step (HTTP Request, Condition, a provider call, …).
+public protocol Action: Sendable {
+    /// Runs one attempt and returns the node's output. Blocking calls are fine: this runs on a step slot, never on an
+    /// event loop. A call in flight must stop soon after `step.signal` fires (register with `onCancel`, e.g. to
+    /// cancel an HTTP client token): its result is then discarded anyway.
+    func run(_ step: StepContext) throws(StepFailure) -> JSON
+
+    /// What the step's log row shows as `input` (SPEC §5): by default the config without `actionType` and
+    /// `integrationId`.
+    func logInput(config: JSON) -> JSON
+}
+
+extension Action {
+    public func logInput(config: JSON) -> JSON { StepContext.defaultLogInput(config) }
+}
+
+/// Everything one attempt gets.
+public struct StepContext: Sendable {
+    public let executionID: ExecutionID
+    public let workflowID: WorkflowID
+    public let owner: UserID
+    public let nodeID: String
+    /// The node's config with templates resolved (SPEC §4.1).
+    public let config: JSON
+    /// 1 for the first attempt.
+    public let attempt: Int
+    /// This attempt's time limit (SPEC §5 timeouts).
+    public let timeoutMs: Int
+    /// Fires when the attempt times out or the run is cancelled.
+    public let signal: StepSignal
+
+    public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodeID: String, config: JSON, attempt: Int,
+                timeoutMs: Int, signal: StepSignal) {
+        self.executionID = executionID
+        self.workflowID = workflowID
+        self.owner = owner
+        self.nodeID = nodeID
+        self.config = config
+        self.attempt = attempt
+        self.timeoutMs = timeoutMs
+        self.signal = signal
+    }
+
+    /// The config without `actionType` and `integrationId`.
+    public static func defaultLogInput(_ config: JSON) -> JSON {
+        guard case .object(let members) = config else { return config }
+        return .object(members.filter { $0.key != "actionType" && $0.key != "integrationId" })
+    }
+}
+
+/// Why an attempt failed: the message written to the step's `error` (SPEC §3.2), and whether another attempt may
+/// help (SPEC §5: transport errors, timeouts and provider 408/429/5xx are retried; nothing else is).
+public struct StepFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public let retryable: Bool
+
+    public init(_ message: String, retryable: Bool = false) {
+        self.message = message
+        self.retryable = retryable
+    }
+
+    public var description: String { message }
+}
