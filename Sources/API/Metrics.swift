@@ -45,9 +45,12 @@ public final class Metrics: ServerObserver, Sendable {
     private let loops: Int
     let connectionsOpen = Atomic<Int>(0)
     let startTime: Double
+    /// The execution and step families, when an engine runs.
+    public let engine: EngineMetrics?
 
-    public init(loops: Int) {
+    public init(loops: Int, engine: EngineMetrics? = nil) {
         self.loops = loops
+        self.engine = engine
         startTime = Double(ISO8601.nowMilliseconds()) / 1000
         register(routes: [])
     }
@@ -118,6 +121,7 @@ public final class Metrics: ServerObserver, Sendable {
         out += "http_connections_open \(connectionsOpen.load(ordering: .relaxed))\n"
         out += "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n# TYPE process_start_time_seconds gauge\n"
         out += "process_start_time_seconds \(startTime)\n"
+        engine?.render(into: &out)
         return out
     }
 

@@ -27,6 +27,15 @@ public func registerRoutes(on r: Router, _ api: API) {
     r.post("/api/workflows/{workflowId}/duplicate") { req in try api.duplicateWorkflow(&req) }
     r.get("/api/actions")                           { req in try api.listActions(&req) }
 
+    // §6 Executions
+    r.post("/api/workflows/{workflowId}/execute")   { req in try api.executeWorkflow(&req) }
+    r.post("/api/workflow/{workflowId}/execute")    { req in try api.executeWorkflow(&req) }
+    r.get("/api/workflows/{workflowId}/executions") { req in try api.listExecutions(&req) }
+    r.delete("/api/workflows/{workflowId}/executions") { req in try api.deleteExecutions(&req) }
+    r.get("/api/workflows/executions/{executionId}/status") { req in try api.executionStatus(&req) }
+    r.get("/api/workflows/executions/{executionId}/logs")   { req in try api.executionLogs(&req) }
+    r.post("/api/workflows/executions/{executionId}/cancel") { req in try api.cancelExecution(&req) }
+
     // §8 Integrations
     r.get("/api/integrations")                      { req in try api.listIntegrations(&req) }
     r.post("/api/integrations")                     { req in try api.createIntegration(&req) }

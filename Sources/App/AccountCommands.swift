@@ -89,10 +89,12 @@ enum Terminal {
         guard tcgetattr(0, &saved) == 0 else { return readLine(strippingNewline: true) }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
+        // Echo off before the prompt shows, and without flushing: what is typed (or pasted) right after the prompt is
+        // never discarded.
+        _ = tcsetattr(0, TCSANOW, &quiet)
         printError(prompt, prefixed: false, newline: false)
-        _ = tcsetattr(0, TCSAFLUSH, &quiet)
         defer {
-            _ = tcsetattr(0, TCSAFLUSH, &saved)
+            _ = tcsetattr(0, TCSANOW, &saved)
             printError("", prefixed: false)   // the newline the user typed was not echoed
         }
         return readLine(strippingNewline: true)

@@ -25,6 +25,8 @@ public struct AppConfig: Sendable {
     public var authPerIPPerMinute = 60
     /// Jobs that may wait for a blocking-work thread (SPEC §0 Limits); past it 503 "Server busy".
     public var maxQueuedJobs = 1024
+    /// Runs accepted and not yet finished (SPEC §0 Limits); past it execute and the webhook answer 503.
+    public var maxPendingRuns = 10_000
     /// Wall-clock milliseconds; tests replace it to move time.
     public var clock: @Sendable () -> Int64 = { ISO8601.nowMilliseconds() }
 
@@ -117,6 +119,11 @@ public struct AppConfig: Sendable {
             let n = try int("ORCHESTRATOR_SIGNIN_MAX_FAILURES", v)
             guard n > 0 else { throw UsageError("ORCHESTRATOR_SIGNIN_MAX_FAILURES must be positive") }
             c.signInMaxFailures = n
+        }
+        if let v = env["ORCHESTRATOR_MAX_PENDING_RUNS"], !v.isEmpty {
+            let n = try int("ORCHESTRATOR_MAX_PENDING_RUNS", v)
+            guard n > 0 else { throw UsageError("ORCHESTRATOR_MAX_PENDING_RUNS must be positive") }
+            c.maxPendingRuns = n
         }
         if let v = env["ORCHESTRATOR_MAX_QUEUED_JOBS"], !v.isEmpty {
             let n = try int("ORCHESTRATOR_MAX_QUEUED_JOBS", v)

@@ -1,7 +1,9 @@
 // The wired application: configuration, logger, storage, services, the API's routes and the HTTP server. Built by
 // `serve` (and by tests in-process) on the main thread; immutable afterwards.
 import API
+import Actions
 import Dispatch
+import Engine
 import Domain
 import HTTP
 import System
@@ -47,6 +49,15 @@ public final class Application: Sendable {
         let storage = try Storage(path: config.databasePath, loops: config.server.loopCount, logger: logger)
         let clock = config.clock
         let hashPool = Application.hashPool
+        let engineMetrics = EngineMetrics()
+        let engine = Engine(actions: ActionRegistry.all(client: client, environment: env),
+                            sink: ExecutionStore(writer: storage.writer, logger: logger), observer: engineMetrics,
+                            workers: config.workers, defaultTimeoutMs: config.stepTimeoutMs, maxUnfinished: config.maxPendingRuns,
+                            clock: clock, logger: logger)
+        let executions = Executions(storage: storage, engine: engine, clock: clock, logger: logger)
+        // Crash recovery, before anything listens (SPEC §5).
+        let recovered = try executions.recoverInterrupted()
+        if recovered > 0 { logger.warn("runs interrupted by a restart marked as failed", ["count": .int(recovered)]) }
         services = Services(
             storage: storage,
             accounts: Accounts(storage: storage, clock: clock, logger: logger, hashing: { hashPool.async(execute: $0) },
@@ -59,13 +70,14 @@ public final class Application: Sendable {
                                        tester: ConnectionTester(client: client, environment: env, dataDir: config.dataDir)),
             workflows: Workflows(storage: storage, clock: clock),
             housekeeping: Housekeeping(storage: storage, clock: clock, logger: logger),
+            executions: executions,
             clock: clock)
 
         var settings = API.Settings()
         settings.metricsToken = env["ORCHESTRATOR_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         settings.trustProxy = env["ORCHESTRATOR_TRUST_PROXY"]?.lowercased() == "true"
         settings.secureCookies = config.publicURL.map { $0.lowercased().hasPrefix("https://") } ?? false
-        let metrics = Metrics(loops: config.server.loopCount)
+        let metrics = Metrics(loops: config.server.loopCount, engine: engineMetrics)
         self.metrics = metrics
         let api = API(services: services, metrics: metrics, logger: logger, settings: settings,
                       work: WorkPool(maxThreads: 128, maxQueued: config.maxQueuedJobs),
@@ -95,6 +107,9 @@ public final class Application: Sendable {
                                       "note": .string("a second SIGTERM or SIGINT exits at once")])
         housekeepingTimer.cancel()
         server.shutdown()
+        // Runs get the shutdown timeout to finish; the rest are marked interrupted (SPEC §5).
+        let interrupted = services.executions.drain(timeoutMs: Int(config.server.shutdownTimeoutMs))
+        if interrupted > 0 { logger.warn("runs interrupted by shutdown", ["count": .int(interrupted)]) }
         services.storage.close()
         dataLock?.release()
         listenLock?.release()

@@ -13,10 +13,14 @@ public protocol Action: Sendable {
     /// What the step's log row shows as `input` (SPEC §5): by default the config without `actionType` and
     /// `integrationId`.
     func logInput(config: JSON) -> JSON
+
+    /// True for pure, quick actions (Condition): run on the run's own queue, with no step slot and no timer.
+    var isInstant: Bool { get }
 }
 
 extension Action {
     public func logInput(config: JSON) -> JSON { StepContext.defaultLogInput(config) }
+    public var isInstant: Bool { false }
 }
 
 /// Everything one attempt gets.

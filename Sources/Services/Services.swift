@@ -10,17 +10,19 @@ public final class Services: Sendable {
     public let integrations: Integrations
     public let workflows: Workflows
     public let housekeeping: Housekeeping
+    public let executions: Executions
     /// Wall-clock milliseconds (tests move it).
     public let clock: @Sendable () -> Int64
 
     public init(storage: Storage, accounts: Accounts, apiKeys: APIKeys, integrations: Integrations, workflows: Workflows,
-                housekeeping: Housekeeping, clock: @escaping @Sendable () -> Int64) {
+                housekeeping: Housekeeping, executions: Executions, clock: @escaping @Sendable () -> Int64) {
         self.storage = storage
         self.accounts = accounts
         self.apiKeys = apiKeys
         self.integrations = integrations
         self.workflows = workflows
         self.housekeeping = housekeeping
+        self.executions = executions
         self.clock = clock
     }
 }

@@ -124,6 +124,8 @@ import Testing
         pump(b"Password: ", time.time() + 20)
         os.write(fd, b"typed secret 123\\n")
         pump(b"\\"providerId\\"", time.time() + 30)
+        if b"\\"providerId\\"" not in out:
+            os.kill(pid, 9)   # report what was seen rather than hang
         _, status = os.waitpid(pid, 0)
         print(json.dumps({"out": out.decode(errors="replace"), "code": os.waitstatus_to_exitcode(status)}))
         """

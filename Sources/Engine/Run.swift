@@ -1,0 +1,266 @@
+// One execution of one workflow snapshot (SPEC §5): readiness, active edges, Condition handles, disabled pass-through,
+// failure isolation, retries with backoff and jitter, per-attempt timeouts, the output cap, and the final status,
+// output and error. Mutable state is touched only on `queue` (one per run, never a lock across runs); attempts run on
+// the engine's step slots and report back here.
+import Dispatch
+import Domain
+import JSON
+
+final class Run: @unchecked Sendable {   // every var below is touched only on `queue`
+    static let maxOutputBytes = 8 * 1024 * 1024
+
+    private struct Attempt {
+        let number: Int
+        let signal: StepSignal
+        var timer: TimerHandle?
+        var settled = false
+    }
+
+    let request: RunRequest
+    private let engine: Engine   // strong: a late attempt or timer may outlive the engine's own owner (tests)
+    private let queue: DispatchQueue
+    private var graph: RunGraph
+    private var status: [NodeStatus]
+    private var waitingParents: [Int]
+    private var conditionResult: [Bool?]
+    private var passThrough: [Bool]
+    private var logIDs: [String?]
+    private var startedAt: [Int64]
+    private var actionID: [String]
+    private var attempts: [Attempt?]
+    private var remaining: Int
+    /// The logged output of the last node to succeed: (completion time, node index, output).
+    private var lastSuccess: (at: Int64, index: Int, output: JSON)?
+    private var firstError: String?
+    /// Cancelled or shut down: nothing more is written, late results are discarded.
+    private var stopped = false
+    private var finished = false
+
+    init(_ request: RunRequest, engine: Engine) {
+        self.request = request
+        self.engine = engine
+        queue = DispatchQueue(label: "engine.run")
+        graph = RunGraph(nodes: request.nodes, edges: request.edges, defaultTimeoutMs: engine.defaultTimeoutMs)
+        let n = graph.nodes.count
+        status = Array(repeating: .pending, count: n)
+        waitingParents = graph.incoming.map(\.count)
+        conditionResult = Array(repeating: nil, count: n)
+        passThrough = Array(repeating: false, count: n)
+        logIDs = Array(repeating: nil, count: n)
+        startedAt = Array(repeating: 0, count: n)
+        actionID = Array(repeating: "", count: n)
+        attempts = Array(repeating: nil, count: n)
+        remaining = n
+    }
+
+    // MARK: - Control (any thread)
+
+    func begin() {
+        queue.async { [self] in start() }
+    }
+
+    /// Stops the run: attempts in flight are told to abort, nothing more is written, unfinished nodes end `cancelled`.
+    /// Synchronous, so a caller that then writes the cancellation knows no write of ours can come after it.
+    func stop() {
+        queue.sync {
+            guard !stopped && !finished else { return }
+            stopped = true
+            for i in status.indices where !status[i].isTerminal {
+                attempts[i]?.timer?.cancel()
+                attempts[i]?.signal.stop(.cancelled)
+                status[i] = .cancelled
+            }
+        }
+    }
+
+    /// `nodeID → status` for every trigger and action node of the snapshot, in nodes order.
+    func nodeStatuses() -> [(String, NodeStatus)] {
+        queue.sync { graph.nodes.indices.map { (graph.nodes[$0].id, status[$0]) } }
+    }
+
+    // MARK: - Progress (queue)
+
+    private func start() {
+        guard let entry = graph.entry else {
+            finish()
+            return
+        }
+        var settled: [Int] = []
+        for i in graph.nodes.indices where i != entry && graph.incoming[i].isEmpty {
+            settled.append(i)   // other triggers and unreachable nodes: never ready, so skipped
+        }
+        let now = engine.clock()
+        let trigger = graph.nodes[entry]
+        status[entry] = .running
+        let name = trigger.label.trimmed.isEmpty ? (trigger.config["triggerType"]?.string ?? "Manual") : trigger.label
+        let logID = engine.sink.stepStarted(request.executionID, nodeID: trigger.id, nodeName: name, nodeType: "trigger",
+                                            input: request.triggerInput, at: now)
+        engine.sink.stepFinished(request.executionID, logID: logID, status: .success, output: request.triggerOutput, error: nil,
+                                 at: now, durationMs: 0)
+        lastSuccess = (now, entry, request.triggerOutput)
+        var ready: [Int] = []
+        for i in settled { settle(i, .skipped, ready: &ready) }
+        settle(entry, .success, ready: &ready)
+        resolve(ready)
+    }
+
+    /// Records a terminal status and collects children whose parents are now all terminal.
+    private func settle(_ i: Int, _ s: NodeStatus, ready: inout [Int]) {
+        status[i] = s
+        remaining -= 1
+        for e in graph.outgoing[i] {
+            let child = graph.edges[e].target
+            waitingParents[child] -= 1
+            if waitingParents[child] == 0 && status[child] == .pending { ready.append(child) }
+        }
+    }
+
+    /// Runs, skips or passes through every ready node (iteratively: long chains of skips never recurse).
+    private func resolve(_ initial: [Int]) {
+        var ready = initial
+        while let i = ready.popLast() {
+            guard !stopped else { return }
+            if !graph.incoming[i].contains(where: isActive) {
+                settle(i, .skipped, ready: &ready)
+            } else if graph.nodes[i].disabled {
+                passThrough[i] = true   // reached but disabled: no log row, every outgoing edge active
+                settle(i, .skipped, ready: &ready)
+            } else {
+                startNode(i)
+            }
+        }
+        if remaining == 0 { finish() }
+    }
+
+    private func isActive(_ e: Int) -> Bool {
+        let edge = graph.edges[e]
+        if passThrough[edge.source] { return true }
+        guard status[edge.source] == .success else { return false }
+        if let c = conditionResult[edge.source] { return edge.onFalse ? !c : c }
+        return true
+    }
+
+    private func startNode(_ i: Int) {
+        let node = graph.nodes[i]
+        status[i] = .running
+        startedAt[i] = engine.clock()
+        let resolved = engine.resolveAction(node.config)
+        actionID[i] = resolved.id ?? "unknown"
+        let name = node.label.trimmed.isEmpty ? (resolved.label ?? "Action") : node.label
+        let input = resolved.action?.logInput(config: node.config) ?? StepContext.defaultLogInput(node.config)
+        engine.debug("step started", request.executionID, node.id)
+        logIDs[i] = engine.sink.stepStarted(request.executionID, nodeID: node.id, nodeName: name, nodeType: "action",
+                                            input: input, at: startedAt[i])
+        switch resolved.outcome {
+        case .failure(let failure):
+            end(i, .failure(failure), attempt: 1)
+        case .success(let action):
+            attempt(i, number: 1, action: action)
+        }
+    }
+
+    private func attempt(_ i: Int, number: Int, action: any Action) {
+        guard !stopped else { return }
+        let node = graph.nodes[i]
+        let signal = StepSignal()
+        attempts[i] = Attempt(number: number, signal: signal)
+        let context = StepContext(executionID: request.executionID, workflowID: request.workflowID, owner: request.owner,
+                                  nodeID: node.id, config: node.config, attempt: number, timeoutMs: node.timeoutMs, signal: signal)
+        if action.isInstant {
+            // Pure and quick (a Condition): run here, no step slot, no timer.
+            let result: Result<JSON, StepFailure>
+            do throws(StepFailure) { result = .success(try action.run(context)) } catch { result = .failure(error) }
+            attemptEnded(i, number, result, action)
+            return
+        }
+        let timedOut = StepFailure("Step timed out after \(node.timeoutMs) ms", retryable: true)
+        attempts[i]?.timer = engine.delays.after(milliseconds: node.timeoutMs) { [self] in
+            signal.stop(.timeout)   // aborts the call in flight, from this timer thread
+            queue.async { [self] in attemptEnded(i, number, .failure(timedOut), action) }
+        }
+        engine.pool.submit { [self] in
+            let result: Result<JSON, StepFailure>
+            if signal.isStopped {
+                result = .failure(timedOut)
+            } else {
+                do throws(StepFailure) { result = .success(try action.run(context)) } catch { result = .failure(error) }
+            }
+            queue.async { [self] in attemptEnded(i, number, result, action) }
+        }
+    }
+
+    private func attemptEnded(_ i: Int, _ number: Int, _ result: Result<JSON, StepFailure>, _ action: any Action) {
+        guard !stopped, var a = attempts[i], a.number == number, !a.settled else { return }   // late or superseded
+        a.settled = true
+        attempts[i] = a
+        a.timer?.cancel()
+        a.signal.stop(.cancelled)   // nothing more to wait for: lets the action release what it holds
+        let node = graph.nodes[i]
+        if case .failure(let f) = result, f.retryable, number < node.maxAttempts {
+            engine.observer?.stepRetried(action: actionID[i])
+            let d = min(node.maxBackoffMs, node.backoffMs << min(number - 1, 30))
+            let delay = d / 2 + Int.random(in: 0...max(0, d / 2))
+            engine.delays.after(milliseconds: delay) { [self] in
+                queue.async { [self] in attempt(i, number: number + 1, action: action) }
+            }
+            return
+        }
+        end(i, result, attempt: number)
+    }
+
+    /// The node's final outcome: its log row, its status, and what that makes ready.
+    private func end(_ i: Int, _ result: Result<JSON, StepFailure>, attempt number: Int) {
+        guard !stopped else { return }
+        let now = engine.clock()
+        var outcome = result
+        if case .success(let output) = outcome, output.text.utf8.count > Run.maxOutputBytes {
+            outcome = .failure(StepFailure("Output too large (limit \(Run.maxOutputBytes) bytes)"))
+        }
+        var ready: [Int] = []
+        let duration = max(0, now - startedAt[i])
+        switch outcome {
+        case .success(let output):
+            if actionID[i] == "Condition" { conditionResult[i] = output["condition"] == .bool(true) }
+            let logged = Run.loggedOutput(output)
+            if let logID = logIDs[i] {
+                engine.sink.stepFinished(request.executionID, logID: logID, status: .success, output: logged, error: nil,
+                                         at: now, durationMs: duration)
+            }
+            if lastSuccess == nil || now > lastSuccess!.at || (now == lastSuccess!.at && i > lastSuccess!.index) {
+                lastSuccess = (now, i, logged)
+            }
+            engine.observer?.stepFinished(action: actionID[i], status: .success, durationMs: duration)
+            settle(i, .success, ready: &ready)
+        case .failure(let f):
+            let message = number > 1 ? "\(f.message) (after \(number) attempts)" : f.message
+            if let logID = logIDs[i] {
+                engine.sink.stepFinished(request.executionID, logID: logID, status: .error, output: nil, error: message,
+                                         at: now, durationMs: duration)
+            }
+            if firstError == nil { firstError = message }
+            engine.observer?.stepFinished(action: actionID[i], status: .error, durationMs: duration)
+            settle(i, .error, ready: &ready)
+        }
+        engine.debug("step finished", request.executionID, graph.nodes[i].id)
+        resolve(ready)
+    }
+
+    private func finish() {
+        guard !stopped && !finished else { return }
+        finished = true
+        let now = engine.clock()
+        let failed = status.contains(.error)
+        let final: RunStatus = failed ? .error : .success
+        let duration = max(0, now - request.startedAt)
+        engine.sink.runFinished(request.executionID, status: final, output: lastSuccess?.output, error: firstError,
+                                at: now, durationMs: duration)
+        engine.runEnded(self, status: final, durationMs: duration)
+    }
+
+    /// SPEC §5: `data` when the output has both `success` and `data`, else the output without its top-level `success`.
+    static func loggedOutput(_ output: JSON) -> JSON {
+        guard case .object(let members) = output else { return output }
+        if output["success"] != nil, let data = output["data"] { return data }
+        return .object(members.filter { $0.key != "success" })
+    }
+}

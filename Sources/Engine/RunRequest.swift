@@ -1,0 +1,33 @@
+// What one run needs: the execution row's id, the workflow snapshot and the trigger's input and output, as the
+// service computed them (SPEC §3.1, §5 Snapshot). Value; any thread.
+import Domain
+import JSON
+
+public struct RunRequest: Sendable {
+    public let executionID: ExecutionID
+    public let workflowID: WorkflowID
+    public let owner: UserID
+    /// The workflow's nodes and edges when the execution was created.
+    public let nodes: [JSON]
+    public let edges: [JSON]
+    /// `manual`, `webhook` or `schedule` (metrics).
+    public let trigger: String
+    /// The entry trigger's log input and output.
+    public let triggerInput: JSON
+    public let triggerOutput: JSON
+    /// When the execution row says it started (wall-clock ms).
+    public let startedAt: Int64
+
+    public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodes: [JSON], edges: [JSON], trigger: String,
+                triggerInput: JSON, triggerOutput: JSON, startedAt: Int64) {
+        self.executionID = executionID
+        self.workflowID = workflowID
+        self.owner = owner
+        self.nodes = nodes
+        self.edges = edges
+        self.trigger = trigger
+        self.triggerInput = triggerInput
+        self.triggerOutput = triggerOutput
+        self.startedAt = startedAt
+    }
+}
