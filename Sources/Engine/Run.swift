@@ -194,8 +194,13 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         a.settled = true
         attempts[i] = a
         a.timer?.cancel()
-        a.signal.stop(.cancelled)   // nothing more to wait for: lets the action release what it holds
         let node = graph.nodes[i]
+        var result = result
+        if case .failure = result, a.signal.stopReason == .timeout {
+            // However the aborted call reported it, the attempt ended because its time was up.
+            result = .failure(StepFailure("Step timed out after \(node.timeoutMs) ms", retryable: true))
+        }
+        a.signal.stop(.cancelled)   // nothing more to wait for: lets the action release what it holds
         if case .failure(let f) = result, f.retryable, number < node.maxAttempts {
             engine.observer?.stepRetried(action: actionID[i])
             let d = min(node.maxBackoffMs, node.backoffMs << min(number - 1, 30))
