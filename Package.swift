@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON"], path: "Tests/DomainTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Domain", "JSON"], path: "Tests/EngineTests"),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "HTTPClient", "Domain", "JSON"],
+                    path: "Tests/ActionsTests"),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "Domain", "Store", "JSON"], path: "Tests/ServicesTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["App", "Domain", "HTTP", "HTTPCore", "JSON", "Store", "Crypto"],
                     path: "Tests/EndToEndTests"),

@@ -6,6 +6,9 @@ import HTTPClient
 public enum ActionRegistry {
     /// The actions by canonical catalog id.
     public static func all(client: HTTPClient, environment: [String: String]) -> [String: any Action] {
-        [:]
+        [
+            "HTTP Request": HTTPRequestAction(client: client),
+            "Condition": ConditionAction(),
+        ]
     }
 }

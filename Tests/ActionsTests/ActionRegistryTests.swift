@@ -1,0 +1,13 @@
+// The registry hands the engine every action this build runs, by canonical id.
+import Engine
+import Testing
+@testable import Actions
+
+@Suite struct ActionRegistryTests {
+    @Test func registersHTTPRequestAndCondition() {
+        let actions = ActionRegistry.all(client: Shared.client, environment: [:])
+        #expect(Set(actions.keys) == ["HTTP Request", "Condition"])
+        #expect(actions["HTTP Request"] is HTTPRequestAction)
+        #expect(actions["Condition"] is ConditionAction)
+    }
+}
