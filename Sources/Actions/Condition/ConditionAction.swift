@@ -1,5 +1,5 @@
 // The "Condition" action (SPEC §3.2, §4.2): decides which outgoing edges of its node are active. Booleans only for
-// now; expression strings arrive with the Condition language. Stateless and pure; runs on a step slot.
+// now; expression strings arrive with the Condition language. Stateless and pure; runs on the run's own queue.
 import Domain
 import Engine
 import JSON
@@ -9,6 +9,9 @@ public struct ConditionAction: Action {
     static let requiredMessage = "Condition expression is required"
 
     public init() {}
+
+    /// Pure and quick: the engine runs it on the run's own queue, without a step slot or a timer.
+    public var isInstant: Bool { true }
 
     public func run(_ step: StepContext) throws(StepFailure) -> JSON {
         ["condition": .bool(try ConditionAction.decide(step.config["condition"]))]
