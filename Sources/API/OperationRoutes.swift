@@ -23,7 +23,10 @@ extension API {
                 throw AppError.unauthorized("Unauthorized")
             }
         }
+        var text = metrics.render()
+        text += "# HELP store_commits_total Group commits of the database writer.\n# TYPE store_commits_total counter\n"
+        text += "store_commits_total \(services.storage.writer.commitCount)\n"
         return Response(status: .ok, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                        body: .bytes(Array(metrics.render().utf8)))
+                        body: .bytes(Array(text.utf8)))
     }
 }

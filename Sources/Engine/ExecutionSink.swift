@@ -15,16 +15,25 @@ public enum RunStatus: String, Sendable {
     case success, error, cancelled
 }
 
-/// Persistence of a run's progress. Values are already redacted by the caller where SPEC §10 asks (a later layer).
-public protocol ExecutionSink: Sendable {
-    /// A node started: insert its log row (status running). Returns the row's id.
-    func stepStarted(_ execution: ExecutionID, nodeID: String, nodeName: String, nodeType: String, input: JSON,
-                     at: Int64) -> String
+/// One thing to persist about a run (SPEC §5 "What is written when").
+public enum ExecutionWrite: Sendable {
+    /// A node started: insert its log row (status running); `seq` orders the run's rows (1, 2, …).
+    case stepStarted(execution: ExecutionID, logID: String, seq: Int, nodeID: String, nodeName: String, nodeType: String,
+                     input: JSON, at: Int64)
     /// A node ended: update its log row.
-    func stepFinished(_ execution: ExecutionID, logID: String, status: NodeStatus, output: JSON?, error: String?,
-                      at: Int64, durationMs: Int64)
+    case stepFinished(execution: ExecutionID, logID: String, status: NodeStatus, output: JSON?, error: String?, at: Int64,
+                      durationMs: Int64)
     /// The run ended: update the execution row.
-    func runFinished(_ execution: ExecutionID, status: RunStatus, output: JSON?, error: String?, at: Int64, durationMs: Int64)
+    case runFinished(execution: ExecutionID, status: RunStatus, output: JSON?, error: String?, at: Int64, durationMs: Int64)
+}
+
+/// Persistence of a run's progress. A run hands over what one turn of its bookkeeping produced as one batch (a
+/// trigger, an instant Condition and the run's end are often one batch), in order; implementations must not block
+/// (queue a group-commit unit). Values are already redacted by the caller where SPEC §10 asks (a later layer).
+public protocol ExecutionSink: Sendable {
+    /// A fresh log row id (`log_…`).
+    func newLogID() -> String
+    func record(_ writes: [ExecutionWrite])
 }
 
 /// Counters for metrics (SPEC §14). Any thread.

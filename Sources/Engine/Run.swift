@@ -8,6 +8,7 @@ import JSON
 
 final class Run: @unchecked Sendable {   // every var below is touched only on `queue`
     static let maxOutputBytes = 8 * 1024 * 1024
+    static let target = DispatchQueue.global()
 
     private struct Attempt {
         let number: Int
@@ -34,12 +35,19 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
     private var firstError: String?
     /// Cancelled or shut down: nothing more is written, late results are discarded.
     private var stopped = false
+    /// Writes of the current turn of bookkeeping, handed to the sink as one batch when the turn ends.
+    private var outbox: [ExecutionWrite] = []
+    private var turnDepth = 0
+    /// The last log row's `seq`.
+    private var seq = 0
     private var finished = false
 
     init(_ request: RunRequest, engine: Engine) {
         self.request = request
         self.engine = engine
-        queue = DispatchQueue(label: "engine.run")
+        // Bookkeeping never blocks, so runs share the width-limited global queue: a private queue of its own per run
+        // would be overcommit and, thousands of runs a second, would create and destroy threads.
+        queue = DispatchQueue(label: "engine.run", target: Run.target)
         graph = RunGraph(nodes: request.nodes, edges: request.edges, defaultTimeoutMs: engine.defaultTimeoutMs)
         let n = graph.nodes.count
         status = Array(repeating: .pending, count: n)
@@ -56,7 +64,35 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
     // MARK: - Control (any thread)
 
     func begin() {
-        queue.async { [self] in start() }
+        queue.async { [self] in turn { start() } }
+    }
+
+    /// One turn of bookkeeping on `queue`: its writes go to the sink together when the outermost turn ends.
+    private func turn(_ body: () -> Void) {
+        turnDepth += 1
+        body()
+        turnDepth -= 1
+        if turnDepth == 0 { flush() }
+    }
+
+    private func flush() {
+        guard !outbox.isEmpty else { return }
+        let writes = outbox
+        outbox = []
+        if !stopped { engine.sink.record(writes) }
+    }
+
+    private func stepStarted(nodeID: String, nodeName: String, nodeType: String, input: JSON, at: Int64) -> String {
+        let id = engine.sink.newLogID()
+        seq += 1
+        outbox.append(.stepStarted(execution: request.executionID, logID: id, seq: seq, nodeID: nodeID, nodeName: nodeName,
+                                   nodeType: nodeType, input: input, at: at))
+        return id
+    }
+
+    private func stepFinished(_ logID: String, _ status: NodeStatus, output: JSON?, error: String?, at: Int64, durationMs: Int64) {
+        outbox.append(.stepFinished(execution: request.executionID, logID: logID, status: status, output: output, error: error,
+                                    at: at, durationMs: durationMs))
     }
 
     /// Stops the run: attempts in flight are told to abort, nothing more is written, unfinished nodes end `cancelled`.
@@ -93,10 +129,8 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let trigger = graph.nodes[entry]
         status[entry] = .running
         let name = trigger.label.trimmed.isEmpty ? (trigger.config["triggerType"]?.string ?? "Manual") : trigger.label
-        let logID = engine.sink.stepStarted(request.executionID, nodeID: trigger.id, nodeName: name, nodeType: "trigger",
-                                            input: request.triggerInput, at: now)
-        engine.sink.stepFinished(request.executionID, logID: logID, status: .success, output: request.triggerOutput, error: nil,
-                                 at: now, durationMs: 0)
+        let logID = stepStarted(nodeID: trigger.id, nodeName: name, nodeType: "trigger", input: request.triggerInput, at: now)
+        stepFinished(logID, .success, output: request.triggerOutput, error: nil, at: now, durationMs: 0)
         lastSuccess = (now, entry, request.triggerOutput)
         var ready: [Int] = []
         for i in settled { settle(i, .skipped, ready: &ready) }
@@ -149,8 +183,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let name = node.label.trimmed.isEmpty ? (resolved.label ?? "Action") : node.label
         let input = resolved.action?.logInput(config: node.config) ?? StepContext.defaultLogInput(node.config)
         engine.debug("step started", request.executionID, node.id)
-        logIDs[i] = engine.sink.stepStarted(request.executionID, nodeID: node.id, nodeName: name, nodeType: "action",
-                                            input: input, at: startedAt[i])
+        logIDs[i] = stepStarted(nodeID: node.id, nodeName: name, nodeType: "action", input: input, at: startedAt[i])
         switch resolved.outcome {
         case .failure(let failure):
             end(i, .failure(failure), attempt: 1)
@@ -176,7 +209,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let timedOut = StepFailure("Step timed out after \(node.timeoutMs) ms", retryable: true)
         attempts[i]?.timer = engine.delays.after(milliseconds: node.timeoutMs) { [self] in
             signal.stop(.timeout)   // aborts the call in flight, from this timer thread
-            queue.async { [self] in attemptEnded(i, number, .failure(timedOut), action) }
+            queue.async { [self] in turn { attemptEnded(i, number, .failure(timedOut), action) } }
         }
         engine.pool.submit { [self] in
             let result: Result<JSON, StepFailure>
@@ -185,7 +218,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
             } else {
                 do throws(StepFailure) { result = .success(try action.run(context)) } catch { result = .failure(error) }
             }
-            queue.async { [self] in attemptEnded(i, number, result, action) }
+            queue.async { [self] in turn { attemptEnded(i, number, result, action) } }
         }
     }
 
@@ -206,7 +239,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
             let d = min(node.maxBackoffMs, node.backoffMs << min(number - 1, 30))
             let delay = d / 2 + Int.random(in: 0...max(0, d / 2))
             engine.delays.after(milliseconds: delay) { [self] in
-                queue.async { [self] in attempt(i, number: number + 1, action: action) }
+                queue.async { [self] in turn { attempt(i, number: number + 1, action: action) } }
             }
             return
         }
@@ -228,8 +261,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
             if actionID[i] == "Condition" { conditionResult[i] = output["condition"] == .bool(true) }
             let logged = Run.loggedOutput(output)
             if let logID = logIDs[i] {
-                engine.sink.stepFinished(request.executionID, logID: logID, status: .success, output: logged, error: nil,
-                                         at: now, durationMs: duration)
+                stepFinished(logID, .success, output: logged, error: nil, at: now, durationMs: duration)
             }
             if lastSuccess == nil || now > lastSuccess!.at || (now == lastSuccess!.at && i > lastSuccess!.index) {
                 lastSuccess = (now, i, logged)
@@ -239,8 +271,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         case .failure(let f):
             let message = number > 1 ? "\(f.message) (after \(number) attempts)" : f.message
             if let logID = logIDs[i] {
-                engine.sink.stepFinished(request.executionID, logID: logID, status: .error, output: nil, error: message,
-                                         at: now, durationMs: duration)
+                stepFinished(logID, .error, output: nil, error: message, at: now, durationMs: duration)
             }
             if firstError == nil { firstError = message }
             engine.observer?.stepFinished(action: actionID[i], status: .error, durationMs: duration)
@@ -257,8 +288,9 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let failed = status.contains(.error)
         let final: RunStatus = failed ? .error : .success
         let duration = max(0, now - request.startedAt)
-        engine.sink.runFinished(request.executionID, status: final, output: lastSuccess?.output, error: firstError,
-                                at: now, durationMs: duration)
+        outbox.append(.runFinished(execution: request.executionID, status: final, output: lastSuccess?.output, error: firstError,
+                                   at: now, durationMs: duration))
+        flush()   // before the engine forgets the run: a shutdown waiting for it must find its writes queued
         engine.runEnded(self, status: final, durationMs: duration)
     }
 

@@ -18,23 +18,23 @@ final class RecordingSink: ExecutionSink, Sendable {
     private let state = Mutex<(writes: [Write], logNode: [String: String])>(([], [:]))
     private let done = DispatchSemaphore(value: 0)
 
-    func stepStarted(_ execution: ExecutionID, nodeID: String, nodeName: String, nodeType: String, input: JSON, at: Int64) -> String {
-        let id = "log_\(UUID().uuidString)"
-        state.withLock {
-            $0.writes.append(.started(node: nodeID, name: nodeName, type: nodeType, input: input))
-            $0.logNode[id] = nodeID
+    func newLogID() -> String { "log_\(UUID().uuidString)" }
+
+    func record(_ batch: [ExecutionWrite]) {
+        for w in batch {
+            switch w {
+            case .stepStarted(_, let id, _, let node, let name, let type, let input, _):
+                state.withLock {
+                    $0.writes.append(.started(node: node, name: name, type: type, input: input))
+                    $0.logNode[id] = node
+                }
+            case .stepFinished(_, let id, let status, let output, let error, _, _):
+                state.withLock { $0.writes.append(.finished(node: $0.logNode[id] ?? "?", status: status, output: output, error: error)) }
+            case .runFinished(_, let status, let output, let error, _, _):
+                state.withLock { $0.writes.append(.run(status: status, output: output, error: error)) }
+                done.signal()
+            }
         }
-        return id
-    }
-
-    func stepFinished(_ execution: ExecutionID, logID: String, status: NodeStatus, output: JSON?, error: String?, at: Int64,
-                      durationMs: Int64) {
-        state.withLock { $0.writes.append(.finished(node: $0.logNode[logID] ?? "?", status: status, output: output, error: error)) }
-    }
-
-    func runFinished(_ execution: ExecutionID, status: RunStatus, output: JSON?, error: String?, at: Int64, durationMs: Int64) {
-        state.withLock { $0.writes.append(.run(status: status, output: output, error: error)) }
-        done.signal()
     }
 
     var writes: [Write] { state.withLock { $0.writes } }

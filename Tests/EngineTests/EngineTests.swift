@@ -178,6 +178,8 @@ import JSON
                                   nodes: [G.trigger(), G.action("a"), G.action("b")], edges: [G.edge("t", "a"), G.edge("a", "b")],
                                   trigger: "manual", triggerInput: [:], triggerOutput: ["triggered": true], startedAt: 0))
         #expect(started.wait(timeout: .now() + 5) == .success)
+        // The trigger's row and the step's start are handed over at the end of the turn that started the step.
+        #expect(eventually { h.sink.writes.count == 3 })
         let writesBefore = h.sink.writes.count
         #expect(h.engine.cancel(ExecutionID("exec_c")))
         let wasAborted = aborted.load(ordering: .relaxed)
@@ -230,4 +232,14 @@ import JSON
         #expect(h.sink.finals.count == 2)
         #expect(h.sink.run?.status == .error)
     }
+}
+
+/// Polls `condition` every 10 ms for up to `timeout` seconds.
+func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = DispatchTime.now() + timeout
+    while DispatchTime.now() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
 }
