@@ -59,7 +59,7 @@ done = function(summary, latency, requests)
 end
 LUA
   F0=$(finished); C0=$(metric store_commits_total); T0=$(date +%s.%N)
-  wrk -t2 -c64 -d10s --latency -s "$DATA/run.lua" "$BASE/api/workflows/$WF/execute"
+  wrk -t2 -c${RUN_CONNECTIONS:-64} -d10s --latency -s "$DATA/run.lua" "$BASE/api/workflows/$WF/execute"
   for _ in $(seq 200); do [ "$(metric executions_running)" = 0 ] && break; sleep 0.05; done
   F1=$(finished); C1=$(metric store_commits_total); T1=$(date +%s.%N)
   awk -v f0="$F0" -v f1="$F1" -v c0="$C0" -v c1="$C1" -v t0="$T0" -v t1="$T1" -v k="$kind" 'BEGIN {

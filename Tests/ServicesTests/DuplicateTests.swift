@@ -113,3 +113,16 @@ import Testing
 private enum Shape {
     static func keys(_ json: JSON?) -> [String] { json?.object?.map(\.key) ?? [] }
 }
+
+@Suite struct PublicSanitisingTests {
+    @Test func integrationIDsAreRemovedAndNothingElseChanges() {
+        let nodes = #"[{"id":"a","data":{"config":{"integrationId":"int_1","x":1}}},{"id":"b"}]"#
+        #expect(Workflows.sanitizedNodes(nodes) == #"[{"id":"a","data":{"config":{"x":1}}},{"id":"b"}]"#)
+    }
+
+    @Test func storedNodesThatDoNotParseFailClosed() {
+        // Before: the unparsed text (integration ids included) went out as it was.
+        #expect(Workflows.sanitizedNodes(#"[{"id":"a","data":{"config":{"integrationId":"int_1""#) == nil)
+        #expect(Workflows.sanitizedNodes(#"{"not":"an array"}"#) == nil)
+    }
+}
