@@ -199,8 +199,8 @@ enum Run {
         let slow = try Run.workflow(c, nodes: [Run.trigger(), Run.node("h", ["actionType": "HTTP Request", "endpoint": .string("http://127.0.0.1:\(target.port)/")])],
                                     edges: [Run.edge("t", "h")])
         let running = try Run.execute(c, slow)
-        _ = try Run.execute(c, quick)
-        sleepSeconds(0.2)
+        _ = try Run.finish(c, try Run.execute(c, quick))
+        #expect(target.waitForOpen(1), "the slow run is in its step")
         let del = try c.delete("/api/workflows/\(slow)/executions")
         #expect(del.status == 200 && del.json == ["success": true, "deletedCount": 0], "\(del.text)")
         let delQuick = try c.delete("/api/workflows/\(quick)/executions")
@@ -234,7 +234,8 @@ enum Run {
                                   edges: [Run.edge("t", "h")])
         let exec = try Run.execute(c, wf)
         #expect(target.waitForOpen(1))
-        sleepSeconds(0.2)   // the step's log row is committed
+        #expect(eventually(timeout: 10) { ((try? Run.logs(c, exec)) ?? []).contains { $0["nodeId"] == "h" } },
+                "the step's log row is committed")
         first.kill()
         _ = first.waitForExit(timeout: 5)
         let second = try ServerProcess(flags: ["--data-dir", first.dataDir])
