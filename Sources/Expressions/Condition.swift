@@ -28,7 +28,7 @@ public struct ConditionSyntaxError: Error, Equatable, Sendable, CustomStringConv
 public enum Condition {
     /// Longest accepted expression, in Unicode scalars.
     public static let maxLength = 4_096
-    /// Deepest accepted nesting of `(`, `!` and method arguments.
+    /// Deepest accepted nesting of `(…)`, `!` and method arguments (the top level is depth 0).
     public static let maxDepth = 64
 
     /// The expression `text` stands for, or why it does not parse (too long, too deep, or not in the grammar).

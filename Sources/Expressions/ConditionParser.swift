@@ -15,13 +15,14 @@ struct ConditionParser {
 
     /// The whole expression; anything after it is an error.
     mutating func parseAll() throws(ConditionSyntaxError) -> ConditionNode {
-        let node = try expression()
+        let node = try or()
         guard token.kind == .end else {
             throw ConditionSyntaxError("expected an operator or the end, found \(describe(token))", at: token.offset)
         }
         return node
     }
 
+    /// A parenthesised expression or a method argument: one nesting level deeper.
     private mutating func expression() throws(ConditionSyntaxError) -> ConditionNode {
         try nested { (p: inout ConditionParser) throws(ConditionSyntaxError) in try p.or() }
     }

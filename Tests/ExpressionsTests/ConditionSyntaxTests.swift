@@ -48,14 +48,16 @@ import Testing
     }
 
     @Test func nestingIsLimitedTo64Levels() throws {
-        // The whole expression is level 1; each "(", "!" and method argument adds one.
-        let ok = String(repeating: "(", count: 63) + "1" + String(repeating: ")", count: 63)
+        // The top level is depth 0; each "(", "!" and method argument adds one.
+        let ok = String(repeating: "(", count: 64) + "1" + String(repeating: ")", count: 64)
         #expect(Fixtures.evaluate(ok) == "1")
-        #expect(Fixtures.evaluate(String(repeating: "!", count: 63) + "1") == "false")
-        let deep = String(repeating: "(", count: 64) + "1" + String(repeating: ")", count: 64)
-        #expect(Fixtures.evaluate(deep) == "error: nesting deeper than 64 levels at 64")
-        #expect(Fixtures.evaluate(String(repeating: "!", count: 64) + "1") == "error: nesting deeper than 64 levels at 64")
-        let args = String(repeating: "'a'.includes(", count: 64) + "'a'" + String(repeating: ")", count: 64)
+        #expect(Fixtures.evaluate(String(repeating: "!", count: 64) + "1") == "true")
+        #expect(Fixtures.evaluate(String(repeating: "'a'.toString(", count: 64) + "'b'" + String(repeating: ")", count: 64))
+                == #""a""#)
+        let deep = String(repeating: "(", count: 65) + "1" + String(repeating: ")", count: 65)
+        #expect(Fixtures.evaluate(deep) == "error: nesting deeper than 64 levels at 65")
+        #expect(Fixtures.evaluate(String(repeating: "!", count: 65) + "1") == "error: nesting deeper than 64 levels at 65")
+        let args = String(repeating: "'a'.includes(", count: 65) + "'a'" + String(repeating: ")", count: 65)
         #expect(Fixtures.evaluate(args).hasPrefix("error: nesting deeper than 64 levels"))
         // Long flat chains are not nesting.
         let chain = String(repeating: "0 || ", count: 800) + "1"
