@@ -1,6 +1,7 @@
 # Orchestrator: build, run, test, bench. `make run` and `make test` are all a fresh machine needs.
 SWIFT ?= swift
 PORT ?= 3000
+FUZZ_SECONDS ?= 60
 DATA ?= ./data
 BIN_RELEASE = .build/release/orchestrator
 BIN_DEBUG = .build/debug/orchestrator
@@ -44,8 +45,9 @@ bench: release
 compare: release
 	../shared/perf/compare.sh $(BIN_RELEASE)
 
+# The HTTP parser and expression fuzzers, FUZZ_SECONDS each (default 60).
 fuzz: deps
-	@sh scripts/fuzz.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
 
 clean:
 	rm -rf .build .build-*

@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "Log", "System"], path: "Sources/Store"),
         // The product, bottom up: Domain (rules, no I/O) → Services (own every SQL statement, never see a request)
         // → API (routes, request decoding, response encoding, the one AppError → Response mapping) → App (wiring).
+        // Templates (`{{@node:Label.path}}`), the Condition language and redaction: pure functions over JSON.
+        .target(name: "Expressions", dependencies: ["JSON"], path: "Sources/Expressions"),
         .target(name: "Domain", dependencies: ["JSON"], path: "Sources/Domain"),
         // Runs: readiness, step slots, retries, timeouts, cancellation; the Action and ExecutionSink protocols. No SQL,
         // no sockets: Services persist through the sink, Actions make the calls.
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CSQLite"], path: "Tests/StoreTests"),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSON"], path: "Tests/ExpressionsTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "JSON"], path: "Tests/DomainTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Domain", "JSON"], path: "Tests/EngineTests"),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "Engine", "HTTPClient", "Domain", "JSON"],

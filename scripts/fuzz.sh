@@ -1,20 +1,23 @@
 #!/bin/sh
-# `make fuzz`: libFuzzer + AddressSanitizer on the HTTP request parser (Fuzz/ParserFuzz/main.swift) for FUZZ_SECONDS
-# (default 60). Not a SwiftPM target: the fuzz entry point is compiled into the HTTP module itself (`-module-name HTTP`,
-# so it sees internals), with JSON, System, HTTPCore and Log built first as their own modules and CLinux found through
-# its module map.
-# Corpus and crash artifacts live under FUZZ_DIR (default /tmp/orchestrator-fuzz); a crash exits non-zero.
+# `make fuzz`: libFuzzer + AddressSanitizer for FUZZ_SECONDS each (default 60) on
+#   - the HTTP request parser (Fuzz/ParserFuzz/main.swift), compiled into the HTTP module itself (`-module-name HTTP`,
+#     so it sees internals), with JSON, System, HTTPCore and Log built first as their own modules and CLinux found
+#     through its module map;
+#   - the Condition language, templates and redaction (Fuzz/ExpressionFuzz/main.swift), compiled into the Expressions
+#     module the same way, over JSON.
+# Corpora and crash artifacts live under FUZZ_DIR (default /tmp/orchestrator-fuzz); a crash in either exits non-zero.
 set -eu
 cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-60}
 DIR=${FUZZ_DIR:-/tmp/orchestrator-fuzz}
 SWIFTC=${SWIFTC:-swiftc}
-mkdir -p "$DIR/corpus" "$DIR/artifacts"
+mkdir -p "$DIR/corpus" "$DIR/expr-corpus" "$DIR/artifacts"
 # Build from a snapshot of the sources, so edits made meanwhile in the tree do not break the build.
 rm -rf "$DIR/build" && mkdir -p "$DIR/build/src"
 for m in JSON System HTTPCore Log; do mkdir -p "$DIR/build/src/$m" && cp Sources/$m/*.swift "$DIR/build/src/$m/"; done
-mkdir -p "$DIR/build/src/HTTP"
+mkdir -p "$DIR/build/src/HTTP" "$DIR/build/src/Expressions"
 cp Sources/HTTP/*.swift Fuzz/ParserFuzz/main.swift "$DIR/build/src/HTTP/"
+cp Sources/Expressions/*.swift Fuzz/ExpressionFuzz/main.swift "$DIR/build/src/Expressions/"
 # lld from the toolchain when present (gold warns about every ASan helper symbol).
 LD=""
 command -v ld.lld >/dev/null 2>&1 && LD="-use-ld=lld"
@@ -28,6 +31,9 @@ done
     -I "$DIR/build" -I Sources/CLinux \
     "$DIR"/build/src/HTTP/*.swift "$DIR"/build/JSON.o "$DIR"/build/System.o "$DIR"/build/HTTPCore.o "$DIR"/build/Log.o \
     -o "$DIR/parser-fuzz"
+echo "fuzz: building Expressions + Fuzz/ExpressionFuzz/main.swift with -sanitize=fuzzer,address"
+"$SWIFTC" -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -module-name Expressions $LD \
+    -I "$DIR/build" "$DIR"/build/src/Expressions/*.swift "$DIR"/build/JSON.o -o "$DIR/expression-fuzz"
 
 # Seeds: a few well-formed requests, so the fuzzer starts past the request line.
 seed() { printf "$2" > "$DIR/corpus/seed-$1"; }
@@ -37,6 +43,14 @@ seed chunked 'POST /w HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5
 seed pipelined 'GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD /health HTTP/1.0\r\nExpect: 100-continue\r\n\r\n'
 seed absolute 'OPTIONS * HTTP/1.1\r\nHost: [::1]:80\r\n\r\nGET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n'
 seed chunkbody '3 ; x = "q\\"" \r\nabc\r\n0\r\nT: v\r\n\r\n'
+
+# Seeds for conditions: SPEC §4.2's examples and every construct once.
+eseed() { printf '%s' "$2" > "$DIR/expr-corpus/seed-$1"; }
+eseed spec1 '{{@a:HTTP.status}} === 200 && {{@a:HTTP.data.items}}.length > 0'
+eseed spec2 "{{@b:Webhook.email}}.toLowerCase().endsWith('@example.com')"
+eseed spec3 '!({{@a:Search.data}}.length == 0)'
+eseed ops "1 < 2 || 'a' >= 'b' && null == undefined != (3 !== -4.5e-1) && {{@c:F.x}} <= true"
+eseed methods "{{@b:W.tags}}.includes('x') || {{@b:W.s}}.trim().startsWith(\"h\\u00e9\") || {{@a:H.items}}[4]['k'].toUpperCase().toString()"
 
 cat > "$DIR/http.dict" <<'DICT'
 "\x0d\x0a"
@@ -68,6 +82,44 @@ cat > "$DIR/http.dict" <<'DICT'
 "[::1]"
 DICT
 
-echo "fuzz: running for ${SECS}s, corpus $DIR/corpus"
+cat > "$DIR/expr.dict" <<'DICT'
+"{{@a:HTTP."
+"{{@b:W."
+"{{@c:F."
+"{{@d:D}}"
+"}}"
+"[0]"
+".length"
+".includes("
+".startsWith("
+".endsWith("
+".toLowerCase()"
+".toUpperCase()"
+".trim()"
+".toString()"
+"==="
+"!=="
+"=="
+"!="
+"<="
+">="
+"&&"
+"||"
+"true"
+"false"
+"null"
+"undefined"
+"\x5cu00e9"
+"\x5c\x22"
+"1e+3"
+"supersecret"
+DICT
+
+status=0
+echo "fuzz: HTTP parser for ${SECS}s, corpus $DIR/corpus"
 "$DIR/parser-fuzz" -max_total_time="$SECS" -max_len=4096 -timeout=10 -print_final_stats=1 \
-    -dict="$DIR/http.dict" -artifact_prefix="$DIR/artifacts/" "$DIR/corpus"
+    -dict="$DIR/http.dict" -artifact_prefix="$DIR/artifacts/" "$DIR/corpus" || status=$?
+echo "fuzz: expressions for ${SECS}s, corpus $DIR/expr-corpus"
+"$DIR/expression-fuzz" -max_total_time="$SECS" -max_len=8192 -timeout=10 -print_final_stats=1 \
+    -dict="$DIR/expr.dict" -artifact_prefix="$DIR/artifacts/expr-" "$DIR/expr-corpus" || status=$?
+exit $status
