@@ -45,10 +45,10 @@ let package = Package(
         .target(name: "Domain", dependencies: ["JSON"], path: "Sources/Domain"),
         // Runs: readiness, step slots, retries, timeouts, cancellation; the Action and ExecutionSink protocols. No SQL,
         // no sockets: Services persist through the sink, Actions make the calls.
-        .target(name: "Engine", dependencies: ["Domain", "System", "Log", "JSON"], path: "Sources/Engine"),
+        .target(name: "Engine", dependencies: ["Domain", "Expressions", "System", "Log", "JSON"], path: "Sources/Engine"),
         // One folder per action or provider (HTTP Request, Condition, …), run by the engine.
-        .target(name: "Actions", dependencies: ["Engine", "Domain", "HTTPClient", "JSON"], path: "Sources/Actions"),
-        .target(name: "Services", dependencies: ["Domain", "Engine", "Store", "Crypto", "HTTPClient", "System", "CSQLite", "Log",
+        .target(name: "Actions", dependencies: ["Engine", "Expressions", "Domain", "HTTPClient", "JSON"], path: "Sources/Actions"),
+        .target(name: "Services", dependencies: ["Domain", "Engine", "Expressions", "Store", "Crypto", "HTTPClient", "System", "CSQLite", "Log",
                                                  "JSON"],
                 path: "Sources/Services"),
         .target(name: "API", dependencies: ["Services", "Engine", "Domain", "HTTP", "HTTPCore", "System", "Crypto", "Store", "Log", "JSON"],

@@ -54,7 +54,9 @@ public final class Application: Sendable {
                             sink: ExecutionStore(writer: storage.writer, logger: logger), observer: engineMetrics,
                             workers: config.workers, defaultTimeoutMs: config.stepTimeoutMs, maxUnfinished: config.maxPendingRuns,
                             clock: clock, logger: logger)
-        let executions = Executions(storage: storage, engine: engine, clock: clock, logger: logger)
+        let integrations = Integrations(key: key, storage: storage, clock: clock, logger: logger,
+                                        tester: ConnectionTester(client: client, environment: env, dataDir: config.dataDir))
+        let executions = Executions(storage: storage, engine: engine, integrations: integrations, clock: clock, logger: logger)
         // Crash recovery, before anything listens (SPEC §5).
         let recovered = try executions.recoverInterrupted()
         if recovered > 0 { logger.warn("runs interrupted by a restart marked as failed", ["count": .int(recovered)]) }
@@ -66,8 +68,7 @@ public final class Application: Sendable {
                                maxFailures: config.signInMaxFailures, windowMs: config.signInWindowMs,
                                perAddressPerMinute: config.authPerIPPerMinute),
             apiKeys: APIKeys(storage: storage, clock: clock, logger: logger),
-            integrations: Integrations(key: key, storage: storage, clock: clock, logger: logger,
-                                       tester: ConnectionTester(client: client, environment: env, dataDir: config.dataDir)),
+            integrations: integrations,
             workflows: Workflows(storage: storage, clock: clock),
             housekeeping: Housekeeping(storage: storage, clock: clock, logger: logger),
             executions: executions,

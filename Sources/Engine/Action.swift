@@ -1,7 +1,9 @@
 // What the engine asks of an action: run one attempt of one step with its resolved config, on a step slot (blocking is
 // fine there), stopping early when its signal fires (timeout or cancel). Implementations live in the Actions module.
 import Domain
+import Expressions
 import JSON
+import Synchronization
 
 /// One kind of step (HTTP Request, Condition, a provider call, …).
 public protocol Action: Sendable {
@@ -37,9 +39,14 @@ public struct StepContext: Sendable {
     public let timeoutMs: Int
     /// Fires when the attempt times out or the run is cancelled.
     public let signal: StepSignal
+    /// What this step sees of other nodes for templates (SPEC §4.1): its ancestors' unredacted outputs.
+    public let outputs: @Sendable (String) -> Visibility
+    /// What the action reports besides its output (the Condition's log input).
+    public let report: StepReport
 
     public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodeID: String, config: JSON, attempt: Int,
-                timeoutMs: Int, signal: StepSignal) {
+                timeoutMs: Int, signal: StepSignal, outputs: @escaping @Sendable (String) -> Visibility = { _ in .invisible },
+                report: StepReport = StepReport()) {
         self.executionID = executionID
         self.workflowID = workflowID
         self.owner = owner
@@ -48,6 +55,8 @@ public struct StepContext: Sendable {
         self.attempt = attempt
         self.timeoutMs = timeoutMs
         self.signal = signal
+        self.outputs = outputs
+        self.report = report
     }
 
     /// The config without `actionType` and `integrationId`.
@@ -69,4 +78,18 @@ public struct StepFailure: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// Side results of an attempt, set by the action on its thread and read by the engine afterwards.
+public final class StepReport: Sendable {
+    private let input = Mutex<JSON?>(nil)
+
+    public init() {}
+
+    /// Replaces the step's log input (SPEC §4.2: a Condition logs `{condition, expression, values}`). Honoured for
+    /// instant actions, whose row is written once the attempt has run.
+    public var logInput: JSON? {
+        get { input.withLock { $0 } }
+        set { input.withLock { $0 = newValue } }
+    }
 }

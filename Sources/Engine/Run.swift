@@ -4,6 +4,7 @@
 // the engine's step slots and report back here.
 import Dispatch
 import Domain
+import Expressions
 import JSON
 
 final class Run: @unchecked Sendable {   // every var below is touched only on `queue`
@@ -26,6 +27,14 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
     private var conditionResult: [Bool?]
     private var passThrough: [Bool]
     private var logIDs: [String?]
+    /// Raw (unredacted) outputs of the nodes that succeeded, for templates.
+    private var outputs: [JSON?]
+    /// Each started node's rendered config and what it sees of the others (made once, when it starts).
+    private var rendered: [(config: JSON, outputs: @Sendable (String) -> Visibility)?]
+    /// An instant step's row, written once it has run (its log input may come from the action).
+    private var deferredRow: [(name: String, input: JSON)?]
+    /// Every persisted input, output and error goes through it first (SPEC §10).
+    private let redactor: Redactor
     private var startedAt: [Int64]
     private var actionID: [String]
     private var attempts: [Attempt?]
@@ -55,6 +64,10 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         conditionResult = Array(repeating: nil, count: n)
         passThrough = Array(repeating: false, count: n)
         logIDs = Array(repeating: nil, count: n)
+        outputs = Array(repeating: nil, count: n)
+        deferredRow = Array(repeating: nil, count: n)
+        rendered = Array(repeating: nil, count: n)
+        redactor = Redactor(secrets: request.secrets)
         startedAt = Array(repeating: 0, count: n)
         actionID = Array(repeating: "", count: n)
         attempts = Array(repeating: nil, count: n)
@@ -86,12 +99,13 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let id = engine.sink.newLogID()
         seq += 1
         outbox.append(.stepStarted(execution: request.executionID, logID: id, seq: seq, nodeID: nodeID, nodeName: nodeName,
-                                   nodeType: nodeType, input: input, at: at))
+                                   nodeType: nodeType, input: redactor.redact(input), at: at))
         return id
     }
 
     private func stepFinished(_ logID: String, _ status: NodeStatus, output: JSON?, error: String?, at: Int64, durationMs: Int64) {
-        outbox.append(.stepFinished(execution: request.executionID, logID: logID, status: status, output: output, error: error,
+        outbox.append(.stepFinished(execution: request.executionID, logID: logID, status: status,
+                                    output: output.map(redactor.redact), error: error.map(redactor.redact),
                                     at: at, durationMs: durationMs))
     }
 
@@ -132,6 +146,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let logID = stepStarted(nodeID: trigger.id, nodeName: name, nodeType: "trigger", input: request.triggerInput, at: now)
         stepFinished(logID, .success, output: request.triggerOutput, error: nil, at: now, durationMs: 0)
         lastSuccess = (now, entry, request.triggerOutput)
+        outputs[entry] = request.triggerOutput
         var ready: [Int] = []
         for i in settled { settle(i, .skipped, ready: &ready) }
         settle(entry, .success, ready: &ready)
@@ -181,14 +196,60 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let resolved = engine.resolveAction(node.config)
         actionID[i] = resolved.id ?? "unknown"
         let name = node.label.trimmed.isEmpty ? (resolved.label ?? "Action") : node.label
-        let input = resolved.action?.logInput(config: node.config) ?? StepContext.defaultLogInput(node.config)
+        let config = renderedConfig(i).config
+        let input = resolved.action?.logInput(config: config) ?? StepContext.defaultLogInput(config)
         engine.debug("step started", request.executionID, node.id)
-        logIDs[i] = stepStarted(nodeID: node.id, nodeName: name, nodeType: "action", input: input, at: startedAt[i])
         switch resolved.outcome {
         case .failure(let failure):
+            logIDs[i] = stepStarted(nodeID: node.id, nodeName: name, nodeType: "action", input: input, at: startedAt[i])
             end(i, .failure(failure), attempt: 1)
         case .success(let action):
+            if action.isInstant {
+                deferredRow[i] = (name, input)
+            } else {
+                logIDs[i] = stepStarted(nodeID: node.id, nodeName: name, nodeType: "action", input: input, at: startedAt[i])
+            }
             attempt(i, number: 1, action: action)
+        }
+    }
+
+    /// What node `i` sees of the others (SPEC §4.1): its ancestors' outputs, `.empty` for those that did not succeed.
+    private func visibility(for i: Int) -> @Sendable (String) -> Visibility {
+        var seen = Set<Int>()
+        var stack = graph.incoming[i].map { graph.edges[$0].source }
+        var visible: [String: Visibility] = [:]
+        while let a = stack.popLast() {
+            guard seen.insert(a).inserted else { continue }
+            visible[graph.nodes[a].id] = outputs[a].map(Visibility.output) ?? .empty
+            for e in graph.incoming[a] { stack.append(graph.edges[e].source) }
+        }
+        let snapshot = visible
+        return { snapshot[$0] ?? .invisible }
+    }
+
+    /// Node `i`'s config with its templates rendered, and its view of the others. A string `httpBody` is left to the
+    /// action, which parses it first when it holds JSON (SPEC §3.2). A config without `{{@` needs no view at all.
+    private func renderedConfig(_ i: Int) -> (config: JSON, outputs: @Sendable (String) -> Visibility) {
+        if let r = rendered[i] { return r }
+        let config = graph.nodes[i].config
+        var r: (config: JSON, outputs: @Sendable (String) -> Visibility) = (config, { _ in .invisible })
+        if Run.mentionsTemplate(config) {
+            let view = visibility(for: i)
+            var excluded = Template.excludedConfigKeys
+            if case .string? = config["httpBody"] { excluded.insert("httpBody") }
+            r = (Template.renderConfig(config, excluding: excluded, outputs: view), view)
+        }
+        rendered[i] = r
+        return r
+    }
+
+    /// True when some string in `value` contains `{{@`.
+    static func mentionsTemplate(_ value: JSON) -> Bool {
+        switch value {
+        case .string(let s): return s.utf8.count >= 3 && s.contains("{{@")
+        case .array(let items): return items.contains(where: mentionsTemplate)
+        case .object(let members): return members.contains { mentionsTemplate($0.value) }
+        default: return false
         }
     }
 
@@ -197,12 +258,21 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let node = graph.nodes[i]
         let signal = StepSignal()
         attempts[i] = Attempt(number: number, signal: signal)
+        let report = StepReport()
+        let view = renderedConfig(i)
         let context = StepContext(executionID: request.executionID, workflowID: request.workflowID, owner: request.owner,
-                                  nodeID: node.id, config: node.config, attempt: number, timeoutMs: node.timeoutMs, signal: signal)
+                                  nodeID: node.id, config: view.config, attempt: number, timeoutMs: node.timeoutMs,
+                                  signal: signal, outputs: view.outputs, report: report)
         if action.isInstant {
-            // Pure and quick (a Condition): run here, no step slot, no timer.
+            // Pure and quick (a Condition): run here, no step slot, no timer; its row is written now, with the log
+            // input the action reported.
             let result: Result<JSON, StepFailure>
             do throws(StepFailure) { result = .success(try action.run(context)) } catch { result = .failure(error) }
+            if let row = deferredRow[i] {
+                deferredRow[i] = nil
+                logIDs[i] = stepStarted(nodeID: node.id, nodeName: row.name, nodeType: "action",
+                                        input: report.logInput ?? row.input, at: startedAt[i])
+            }
             attemptEnded(i, number, result, action)
             return
         }
@@ -259,6 +329,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         switch outcome {
         case .success(let output):
             if actionID[i] == "Condition" { conditionResult[i] = output["condition"] == .bool(true) }
+            outputs[i] = output
             let logged = Run.loggedOutput(output)
             if let logID = logIDs[i] {
                 stepFinished(logID, .success, output: logged, error: nil, at: now, durationMs: duration)
@@ -288,8 +359,8 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let failed = status.contains(.error)
         let final: RunStatus = failed ? .error : .success
         let duration = max(0, now - request.startedAt)
-        outbox.append(.runFinished(execution: request.executionID, status: final, output: lastSuccess?.output, error: firstError,
-                                   at: now, durationMs: duration))
+        outbox.append(.runFinished(execution: request.executionID, status: final, output: lastSuccess.map { redactor.redact($0.output) },
+                                   error: firstError.map(redactor.redact), at: now, durationMs: duration))
         flush()   // before the engine forgets the run: a shutdown waiting for it must find its writes queued
         engine.runEnded(self, status: final, durationMs: duration)
     }

@@ -17,9 +17,11 @@ public struct RunRequest: Sendable {
     public let triggerOutput: JSON
     /// When the execution row says it started (wall-clock ms).
     public let startedAt: Int64
+    /// The secret values of the integrations the workflow references (SPEC §10 by-value redaction).
+    public let secrets: [String]
 
     public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodes: [JSON], edges: [JSON], trigger: String,
-                triggerInput: JSON, triggerOutput: JSON, startedAt: Int64) {
+                triggerInput: JSON, triggerOutput: JSON, startedAt: Int64, secrets: [String] = []) {
         self.executionID = executionID
         self.workflowID = workflowID
         self.owner = owner
@@ -29,5 +31,6 @@ public struct RunRequest: Sendable {
         self.triggerInput = triggerInput
         self.triggerOutput = triggerOutput
         self.startedAt = startedAt
+        self.secrets = secrets
     }
 }

@@ -4,6 +4,7 @@
 import Crypto
 import Domain
 import Engine
+import Expressions
 import JSON
 import Log
 import Store
@@ -48,12 +49,15 @@ public final class Executions: Sendable {
     public static let defaultLimit = 50
     let storage: Storage
     let engine: Engine
+    let integrations: Integrations
     let clock: @Sendable () -> Int64
     let logger: Logger?
 
-    public init(storage: Storage, engine: Engine, clock: @escaping @Sendable () -> Int64, logger: Logger?) {
+    public init(storage: Storage, engine: Engine, integrations: Integrations, clock: @escaping @Sendable () -> Int64,
+                logger: Logger?) {
         self.storage = storage
         self.engine = engine
+        self.integrations = integrations
         self.clock = clock
         self.logger = logger
     }
@@ -79,7 +83,8 @@ public final class Executions: Sendable {
         guard let trigger = nodes.first(where: { $0.nodeKind == "trigger" }) else {
             throw AppError.badRequest("Workflow has no trigger node")
         }
-        for integration in WorkflowGraph.integrationIDs(nodes) {
+        let references = WorkflowGraph.integrationIDs(nodes)
+        for integration in references {
             if let other = try db.queryOne("SELECT user_id FROM integrations WHERE id = ?", [.text(integration)], { $0.text(0) }),
                other != caller.raw {
                 throw AppError.forbidden("Workflow contains invalid integration references")
@@ -88,18 +93,30 @@ public final class Executions: Sendable {
         let now = clock()
         let (triggerInput, triggerOutput) = Executions.manualTrigger(trigger, input: input, now: now)
         return try start(workflow: w, nodes: nodes, edges: edges, kind: "manual", input: triggerInput, output: triggerOutput,
-                         now: now)
+                         now: now, secrets: try secrets(of: references, owner: w.userID, db: db))
+    }
+
+    /// The secret values of the owner's integrations among `ids` (SPEC §10 by value). One that does not decrypt adds
+    /// none: its step fails with the decryption message anyway.
+    func secrets(of ids: Set<String>, owner: UserID, db: Database) throws -> [String] {
+        var out: [String] = []
+        for id in ids.sorted() {
+            if let loaded = try? integrations.loadDecrypted(id: IntegrationID(id), userID: owner, db: db) {
+                out.append(contentsOf: loaded.secrets)
+            }
+        }
+        return out
     }
 
     /// Inserts the execution row and, once it is durable, starts the run. 503 "Server busy" past the limit.
     func start(workflow w: WorkflowRow, nodes: [JSON], edges: [JSON], kind: String, input: JSON, output: JSON,
-               now: Int64) throws -> Pending<ExecutionID> {
+               now: Int64, secrets: [String]) throws -> Pending<ExecutionID> {
         guard engine.admit() else { throw AppError.busy }
         let id = ExecutionID(RandomID.make(prefix: "exec_"))
-        let inputText = input.text
+        let inputText = Redactor(secrets: secrets).redact(input).text   // nothing is stored unredacted (SPEC §10)
         let engine = self.engine
         let request = RunRequest(executionID: id, workflowID: w.id, owner: w.userID, nodes: nodes, edges: edges, trigger: kind,
-                                 triggerInput: input, triggerOutput: output, startedAt: now)
+                                 triggerInput: input, triggerOutput: output, startedAt: now, secrets: secrets)
         let commit = Pending<Void>.commit(storage.writer) { db in
             try db.run("""
                 INSERT INTO executions (id, workflow_id, user_id, status, trigger_kind, input, nodes, edges, started_at)

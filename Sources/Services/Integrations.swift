@@ -272,7 +272,7 @@ public final class Integrations: Sendable {
 
     /// The owner's integration with its config decrypted and its secret values (for redaction by value), or nil when
     /// `userID` has no integration `id`. Throws `.decryptionFailed` when the config cannot be opened.
-    func loadDecrypted(id: IntegrationID, userID: UserID, db: Database) throws -> (row: IntegrationRow, config: JSON, secrets: [String])? {
+    public func loadDecrypted(id: IntegrationID, userID: UserID, db: Database) throws -> (row: IntegrationRow, config: JSON, secrets: [String])? {
         guard let row = try Integrations.get(id: id, userID: userID, db: db), let type = IntegrationType.named(row.type) else {
             return nil
         }

@@ -3,6 +3,7 @@
 // (`WorkflowRow.graphBytes`). Thread-safe.
 import Crypto
 import Domain
+import Expressions
 import JSON
 import Store
 
@@ -369,22 +370,11 @@ public final class Workflows: Sendable {
         }
     }
 
-    /// Replaces `{{@<old>:` with `{{@<new>:` for every id in `map`.
+    /// Replaces `{{@<old>:` with `{{@<new>:` for every id in `map` (the one template grammar, Expressions.Template).
     static func rewriteTemplateString(_ s: String, _ map: [String: String]) -> String {
-        var out = ""
-        var rest = s[...]
-        while let r = rest.firstRange(of: "{{@") {
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            if let colon = rest.firstIndex(of: ":") {
-                let id = String(rest[..<colon])
-                if !id.contains("}"), let fresh = map[id] {
-                    out += fresh
-                    rest = rest[colon...]
-                }
-            }
+        Template.rewrite(s) { ref in
+            guard let fresh = map[ref.nodeID] else { return nil }
+            return "{{@" + fresh + ":" + ref.labelPath + "}}"
         }
-        out += rest
-        return out
     }
 }

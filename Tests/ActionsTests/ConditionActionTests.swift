@@ -23,10 +23,20 @@ import Testing
         #expect(failureOf(action, step([:])) == StepFailure("Condition expression is required"))
     }
 
-    @Test(arguments: [JSON("TRUE"), "1 === 1", "{{@a:HTTP.status}} === 200", "yes", "!false"])
-    func expressionsAreNotSupportedYet(_ condition: JSON) {
-        #expect(failureOf(action, step(["condition": condition]))
-                == StepFailure("Invalid condition expression: expressions are not supported yet"))
+    @Test(arguments: [("1 === 1", true), ("!false", true), ("'a' > 'b'", false), ("null == undefined", true)])
+    func expressionsAreEvaluated(_ expression: String, _ expected: Bool) {
+        #expect(failureOf(action, step(["condition": .string(expression)])) == nil)
+        let s = step(["condition": .string(expression)])
+        #expect((try? action.run(s)) == ["condition": .bool(expected)])
+        #expect(s.report.logInput?["condition"] == .bool(expected))
+        #expect(s.report.logInput?["expression"] == .string(expression))
+    }
+
+    @Test(arguments: ["TRUE", "yes", "1 ===", "(true"])
+    func syntaxErrorsFailWithTheirReason(_ expression: String) {
+        let failure = failureOf(action, step(["condition": .string(expression)]))
+        #expect(failure?.message.hasPrefix("Invalid condition expression: ") == true, "\(String(describing: failure))")
+        #expect(failure?.retryable == false)
     }
 
     @Test(arguments: [JSON(1), 0, [true], ["a": true]])

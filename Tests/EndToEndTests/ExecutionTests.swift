@@ -92,6 +92,29 @@ enum Run {
         #expect(e["input"] == ["email": "ada@example.com"])
     }
 
+    @Test func aConditionExpressionReadsTheTriggerAndLogsItsValues() throws {
+        let app = try LocalApp()
+        defer { app.stop() }
+        let c = try Self.user(app.port)
+        let expression = "{{@t:Start.n}} > 3 && {{@t:Start.email}}.endsWith('@example.com')"
+        let wf = try Run.workflow(c, nodes: [Run.trigger(), Run.node("c", ["actionType": "Condition", "condition": .string(expression)]),
+                                             Run.node("big", ["actionType": "Condition", "condition": true]),
+                                             Run.node("small", ["actionType": "Condition", "condition": true])],
+                                  edges: [Run.edge("t", "c"), Run.edge("c", "big", handle: "true"), Run.edge("c", "small", handle: "false")])
+        let exec = try Run.execute(c, wf, input: ["n": 5, "email": "ada@example.com"])
+        let status = try Run.finish(c, exec)
+        #expect(status["nodeStatuses"]?["big"] == "success" && status["nodeStatuses"]?["small"] == "skipped", "\(status)")
+        let row = try Run.logs(c, exec).first { $0["nodeId"] == "c" }
+        #expect(row?["input"] == ["condition": true, "expression": .string(expression),
+                                  "values": ["Start.n": 5, "Start.email": "ada@example.com"]], "\(String(describing: row))")
+        let bad = try Run.workflow(c, nodes: [Run.trigger(), Run.node("c", ["actionType": "Condition", "condition": "(1 =="])],
+                                   edges: [Run.edge("t", "c")])
+        let failed = try Run.execute(c, bad)
+        _ = try Run.finish(c, failed)
+        let error = try Run.logs(c, failed).last?["error"]?.string ?? ""
+        #expect(error.hasPrefix("Invalid condition expression: "), "\(error)")
+    }
+
     @Test func executeChecksItsInputAndTheWorkflow() throws {
         let app = try LocalApp()
         defer { app.stop() }

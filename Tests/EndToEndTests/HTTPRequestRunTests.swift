@@ -13,7 +13,7 @@ import Testing
         try InProcessServer { r in
             let echo: Handler = { req in
                 var headers: [(key: String, value: JSON)] = []
-                for name in ["content-type", "authorization", "x-token", "user-agent"] {
+                for name in ["content-type", "authorization", "x-trace", "user-agent"] {
                     if let v = req.headers[name] { headers.append((name, .string(v))) }
                 }
                 return Response.json(JSON.object([("method", .string(req.method.name)),
@@ -45,13 +45,13 @@ import Testing
         let url = JSON.string("http://127.0.0.1:\(target.port)/echo")
 
         let json = try runOne(c, ["actionType": "HTTP Request", "endpoint": url, "httpMethod": "POST", "httpBody": ["a": 1],
-                                  "httpHeaders": #"{"X-Token":"t1"}"#])
+                                  "httpHeaders": #"{"X-Trace":"t1"}"#])
         #expect(json["status"] == "success", "\(json)")
         let echoed = try #require(json["output"])
         #expect(echoed["method"] == "POST" && echoed["body"] == #"{"a":1}"#)
-        #expect(echoed["headers"]?["content-type"] == "application/json" && echoed["headers"]?["x-token"] == "t1")
+        #expect(echoed["headers"]?["content-type"] == "application/json" && echoed["headers"]?["x-trace"] == "t1")
         #expect(echoed["headers"]?["user-agent"]?.string?.hasPrefix("Orchestrator/") == true)
-        #expect(json["input"]?["httpHeaders"] == ["X-Token": "t1"], "headers given as a string are logged as an object")
+        #expect(json["input"]?["httpHeaders"] == ["X-Trace": "t1"], "headers given as a string are logged as an object")
 
         let text = try runOne(c, ["actionType": "HTTP Request", "endpoint": url, "httpMethod": "PUT", "httpBody": "plain words"])
         #expect(text["output"]?["body"] == "plain words")

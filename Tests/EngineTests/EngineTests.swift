@@ -243,3 +243,43 @@ func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+@Suite struct EngineTemplateTests {
+    /// Echoes its rendered config as its output.
+    static let echo = FakeAction { step throws(StepFailure) in ["success": true, "data": step.config] }
+
+    @Test func configsSeeAncestorOutputsWithUnwrapAndNothingElse() {
+        let failing = FakeAction { step throws(StepFailure) in
+            if step.nodeID == "bad" { throw StepFailure("no") }
+            return ["success": true, "status": 201, "data": ["items": [1, 2], "name": "Ada"]]
+        }
+        let router = RouterAction(["a": failing, "bad": failing, "side": failing, "use": Self.echo])
+        let h = Harness(actions: ["HTTP Request": router])
+        let config: JSON = ["endpoint": "http://x/{{@a:A.name}}",
+                            "httpHeaders": ["X-Status": "{{@a:A.status}}", "X-Item": "{{@a:A.items[1]}}", "X-Whole": "{{@a:A.items}}",
+                                            "X-Bad": "[{{@bad:B.x}}]", "X-Side": "{{@side:S.name}}", "X-Trigger": "{{@t:T.who}}"]]
+        #expect(h.run([G.trigger(), G.action("a"), G.action("bad"), G.action("side"), G.action("use", config: config)],
+                      [G.edge("t", "a"), G.edge("t", "bad"), G.edge("a", "use"), G.edge("bad", "use"), G.edge("t", "side")],
+                      input: [:]))
+        guard case .finished(_, _, let output, _)? = h.sink.writes.last(where: {
+            if case .finished(let n, _, _, _) = $0 { return n == "use" } else { return false }
+        }) else { Issue.record("no row for use"); return }
+        #expect(output?["endpoint"] == "http://x/Ada", "\(String(describing: output))")
+        let headers = output?["httpHeaders"]
+        #expect(headers?["X-Status"] == "201", "a top-level key is not unwrapped")
+        #expect(headers?["X-Item"] == "2" && headers?["X-Whole"] == "[1,2]")
+        #expect(headers?["X-Bad"] == "[]", "a failed ancestor renders empty")
+        #expect(headers?["X-Side"] == "{{@side:S.name}}", "a non-ancestor stays literal")
+        #expect(headers?["X-Trigger"] == "", "the trigger output has no `who`")
+    }
+}
+
+/// Dispatches to a fake action by node id.
+final class RouterAction: Action, Sendable {
+    let byNode: [String: FakeAction]
+    init(_ byNode: [String: FakeAction]) { self.byNode = byNode }
+    func run(_ step: StepContext) throws(StepFailure) -> JSON {
+        guard let a = byNode[step.nodeID] else { throw StepFailure("no action for \(step.nodeID)") }
+        return try a.run(step)
+    }
+}

@@ -16,7 +16,8 @@ import Testing
         ("{{@node-1_x:HTTP Request.data.items}}", "{{@NEW_X:HTTP Request.data.items}}"),
         ("{{@ä:L}}", "{{@NEW_UML:L}}"),
         ("{{@a:L}}{{@a:L}}", "{{@NEW_A:L}}{{@NEW_A:L}}"),
-        ("{{@a:{{@n1:L}}", "{{@NEW_A:{{@NEW_N1:L}}"),
+        // One grammar (Expressions.Template): the label runs to the closing braces, so this is one reference to `a`.
+        ("{{@a:{{@n1:L}}", "{{@NEW_A:{{@n1:L}}"),
         // Left alone: unknown ids, ids that merely start with a known one, no colon, no `@`, ids spanning `}`.
         ("{{@zz:L.x}}", "{{@zz:L.x}}"),
         ("{{@ab:L}} {{@n10:L}}", "{{@ab:L}} {{@n10:L}}"),

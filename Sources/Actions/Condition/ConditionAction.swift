@@ -1,7 +1,8 @@
-// The "Condition" action (SPEC §3.2, §4.2): decides which outgoing edges of its node are active. Booleans only for
-// now; expression strings arrive with the Condition language. Stateless and pure; runs on the run's own queue.
+// The "Condition" action (SPEC §3.2, §4.2): decides which outgoing edges of its node are active. Booleans as they are,
+// strings through the Condition language (Expressions). Stateless and pure; runs on the run's own queue.
 import Domain
 import Engine
+import Expressions
 import JSON
 
 /// Outputs `{"condition":<bool>}` from the `condition` config: a boolean, or the string "true"/"false". Never retryable.
@@ -14,36 +15,26 @@ public struct ConditionAction: Action {
     public var isInstant: Bool { true }
 
     public func run(_ step: StepContext) throws(StepFailure) -> JSON {
-        ["condition": .bool(try ConditionAction.decide(step.config["condition"]))]
-    }
-
-    /// The boolean `condition` stands for.
-    static func decide(_ condition: JSON?) throws(StepFailure) -> Bool {
-        switch condition {
+        switch step.config["condition"] {
         case .bool(let value)?:
-            return value
+            return ["condition": .bool(value)]
         case .string(let text)?:
             let expression = text.trimmed
-            guard !expression.isEmpty else { throw StepFailure(requiredMessage) }
-            return try evaluate(expression)
+            guard !expression.isEmpty else { throw StepFailure(ConditionAction.requiredMessage) }
+            let parsed: ConditionExpression
+            do throws(ConditionSyntaxError) { parsed = try Condition.parse(expression) } catch {
+                throw ConditionAction.invalid(error.reason)
+            }
+            let (result, values) = parsed.evaluate(lookup: step.outputs)
+            // SPEC §4.2: the log shows the decision, the expression as written and each template's raw value.
+            step.report.logInput = Condition.logInput(expression: text, result: result, values: values)
+            return ["condition": .bool(result)]
         case nil, .null?:
-            throw StepFailure(requiredMessage)
+            throw StepFailure(ConditionAction.requiredMessage)
         case _?:
-            throw invalid("expected a boolean or an expression string")
+            throw ConditionAction.invalid("expected a boolean or an expression string")
         }
     }
 
-    /// Evaluates an expression string (SPEC §4.2). The seam for the Condition language: only the literals `true` and
-    /// `false` are understood so far.
-    static func evaluate(_ expression: String) throws(StepFailure) -> Bool {
-        switch expression {
-        case "true": return true
-        case "false": return false
-        default: throw invalid("expressions are not supported yet")
-        }
-    }
-
-    static func invalid(_ reason: String) -> StepFailure {
-        StepFailure("Invalid condition expression: \(reason)")
-    }
+    static func invalid(_ reason: String) -> StepFailure { StepFailure("Invalid condition expression: \(reason)") }
 }

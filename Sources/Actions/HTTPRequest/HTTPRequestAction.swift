@@ -1,6 +1,7 @@
 // The "HTTP Request" action (SPEC §3.2): one call to the configured endpoint, its 2xx answer as the step's output.
 // Stateless; runs on a step slot and blocks there for the call.
 import Engine
+import Expressions
 import HTTPClient
 import JSON
 
@@ -11,18 +12,18 @@ public struct HTTPRequestAction: Action {
     static let failurePrefix = "HTTP request failed"
 
     let client: HTTPClient
-    /// Applied to the value parsed from a JSON-looking string `httpBody` before it is sent; the seam where templates are
-    /// resolved inside its strings, so inserted text is JSON-escaped (SPEC §3.2, §4.1). Identity until templates land.
-    let templateJSONBody: @Sendable (JSON) -> JSON
 
-    /// - Parameter templateJSONBody: see the property; identity by default.
-    public init(client: HTTPClient, templateJSONBody: @escaping @Sendable (JSON) -> JSON = { $0 }) {
+    public init(client: HTTPClient) {
         self.client = client
-        self.templateJSONBody = templateJSONBody
     }
 
+    /// A string `httpBody` reaches the action unrendered (the engine leaves it out): a JSON-looking one is parsed first
+    /// and its strings templated as values, so inserted text is JSON-escaped (SPEC §3.2, §4.1); other text is
+    /// templated as text.
     public func run(_ step: StepContext) throws(StepFailure) -> JSON {
-        let request = try HTTPRequestConfig(step.config, templateJSONBody: templateJSONBody).clientRequest()
+        let outputs = step.outputs
+        let request = try HTTPRequestConfig(step.config, templateJSONBody: { Template.renderJSONValues($0, outputs: outputs) },
+                                            templateText: { Template.render($0, outputs: outputs) }).clientRequest()
         let response = try client.send(request, for: step, failurePrefix: HTTPRequestAction.failurePrefix)
         return try HTTPRequestAction.output(of: response)
     }

@@ -9,13 +9,15 @@ enum HTTPRequestBody: Equatable {
     case text(String)
 
     /// The body `httpBody` asks for; nil for absent, null, `{}`, a blank string, or a string holding `{}` or null.
-    init?(_ value: JSON?, templateJSONBody: (JSON) -> JSON) {
+    /// A string's templates are rendered here: inside the parsed value's strings when it holds JSON (so inserted text
+    /// is JSON-escaped), else into the text.
+    init?(_ value: JSON?, templateJSONBody: (JSON) -> JSON, templateText: (String) -> String = { $0 }) {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?:
             if text.trimmed.isEmpty { return nil }
             guard let parsed = try? JSON.parse(text) else {
-                self = .text(text)
+                self = .text(templateText(text))
                 return
             }
             self.init(json: templateJSONBody(parsed))

@@ -15,7 +15,7 @@ struct HTTPRequestConfig {
     var body: HTTPRequestBody?
 
     /// Reads `config`; `templateJSONBody` is applied to a body parsed from a JSON-looking string.
-    init(_ config: JSON, templateJSONBody: (JSON) -> JSON) throws(StepFailure) {
+    init(_ config: JSON, templateJSONBody: (JSON) -> JSON, templateText: (String) -> String = { $0 }) throws(StepFailure) {
         // The engine reports a missing endpoint first; kept here so the action stands on its own.
         guard case .string(let endpoint)? = config["endpoint"], !endpoint.trimmed.isEmpty else {
             throw StepFailure("Missing required field: endpoint")
@@ -23,7 +23,7 @@ struct HTTPRequestConfig {
         self.endpoint = endpoint.trimmed
         method = try HTTPRequestConfig.method(config["httpMethod"])
         headers = try HTTPRequestConfig.headers(config["httpHeaders"])
-        body = method == "GET" ? nil : HTTPRequestBody(config["httpBody"], templateJSONBody: templateJSONBody)
+        body = method == "GET" ? nil : HTTPRequestBody(config["httpBody"], templateJSONBody: templateJSONBody, templateText: templateText)
     }
 
     /// The client request: the body's content type is added unless a `Content-Type` header is given.
