@@ -30,7 +30,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
     /// Raw (unredacted) outputs of the nodes that succeeded, for templates.
     private var outputs: [JSON?]
     /// Each started node's rendered config and what it sees of the others (made once, when it starts).
-    private var rendered: [(config: JSON, outputs: @Sendable (String) -> Visibility)?]
+    private var rendered: [(config: JSON, logConfig: JSON, outputs: @Sendable (String) -> Visibility)?]
     /// An instant step's row, written once it has run (its log input may come from the action).
     private var deferredRow: [(name: String, input: JSON)?]
     /// Every persisted input, output and error goes through it first (SPEC §10).
@@ -196,7 +196,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let resolved = engine.resolveAction(node.config)
         actionID[i] = resolved.id ?? "unknown"
         let name = node.label.trimmed.isEmpty ? (resolved.label ?? "Action") : node.label
-        let config = renderedConfig(i).config
+        let config = renderedConfig(i).logConfig
         let input = resolved.action?.logInput(config: config) ?? StepContext.defaultLogInput(config)
         engine.debug("step started", request.executionID, node.id)
         switch resolved.outcome {
@@ -229,15 +229,27 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
 
     /// Node `i`'s config with its templates rendered, and its view of the others. A string `httpBody` is left to the
     /// action, which parses it first when it holds JSON (SPEC §3.2). A config without `{{@` needs no view at all.
-    private func renderedConfig(_ i: Int) -> (config: JSON, outputs: @Sendable (String) -> Visibility) {
+    private func renderedConfig(_ i: Int) -> (config: JSON, logConfig: JSON, outputs: @Sendable (String) -> Visibility) {
         if let r = rendered[i] { return r }
         let config = graph.nodes[i].config
-        var r: (config: JSON, outputs: @Sendable (String) -> Visibility) = (config, { _ in .invisible })
+        var r: (config: JSON, logConfig: JSON, outputs: @Sendable (String) -> Visibility) = (config, config, { _ in .invisible })
         if Run.mentionsTemplate(config) {
             let view = visibility(for: i)
-            var excluded = Template.excludedConfigKeys
-            if case .string? = config["httpBody"] { excluded.insert("httpBody") }
-            r = (Template.renderConfig(config, excluding: excluded, outputs: view), view)
+            let full = Template.renderConfig(config, outputs: view)
+            if case .string(let body)? = config["httpBody"] {
+                // The action renders a string body itself (as values when it holds JSON). The log shows a JSON one
+                // parsed and rendered, so its keys are redacted by name like the headers' (SPEC §5, §10); other text
+                // rendered as text.
+                var excluded = Template.excludedConfigKeys
+                excluded.insert("httpBody")
+                var logConfig = full
+                if let parsed = try? JSON.parse(body), parsed.isObject || parsed.array != nil {
+                    logConfig.set("httpBody", Template.renderJSONValues(parsed, outputs: view))
+                }
+                r = (Template.renderConfig(config, excluding: excluded, outputs: view), logConfig, view)
+            } else {
+                r = (full, full, view)
+            }
         }
         rendered[i] = r
         return r

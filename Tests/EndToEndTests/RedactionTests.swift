@@ -38,7 +38,7 @@ import Testing
                                "slackMessage": "hi"], extra: ["enabled": false]),
             Run.node("echo", ["actionType": "HTTP Request", "endpoint": .string(base + "/echo"), "httpMethod": "POST",
                               "httpHeaders": #"{"Authorization":"Bearer {{@t:Start.h}}"}"#,
-                              "httpBody": #"{"pw":"{{@t:Start.password}}","note":"key is {{@t:Start.h}}"}"#]),
+                              "httpBody": #"{"password":"{{@t:Start.password}}","note":"key is {{@t:Start.h}}"}"#]),
             Run.node("fail", ["actionType": "HTTP Request", "endpoint": .string(base + "/fail"), "httpMethod": "POST",
                               "httpBody": ["k": "{{@t:Start.h}}"]]),
         ]

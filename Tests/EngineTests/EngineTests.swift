@@ -274,6 +274,22 @@ func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
     }
 }
 
+extension EngineTemplateTests {
+    @Test func aStringBodyIsLeftToTheActionButLoggedRendered() {
+        let h = Harness(actions: ["HTTP Request": Self.echo])
+        #expect(h.run([G.trigger(), G.action("use", config: ["endpoint": "http://x", "httpBody": #"{"who":"{{@t:T.triggered}}"}"#])],
+                      [G.edge("t", "use")]))
+        let started = h.sink.writes.compactMap { w -> JSON? in
+            if case .started(let n, _, _, let input) = w, n == "use" { return input } else { return nil }
+        }
+        #expect(started.first?["httpBody"] == ["who": "true"], "the log shows it parsed and rendered")
+        let finished = h.sink.writes.compactMap { w -> JSON? in
+            if case .finished(let n, _, let o, _) = w, n == "use" { return o } else { return nil }
+        }
+        #expect(finished.first?["httpBody"] == #"{"who":"{{@t:T.triggered}}"}"#, "the action got it unrendered, to parse first")
+    }
+}
+
 /// Dispatches to a fake action by node id.
 final class RouterAction: Action, Sendable {
     let byNode: [String: FakeAction]
