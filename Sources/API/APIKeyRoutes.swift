@@ -20,7 +20,8 @@ extension API {
 
     func deleteAPIKey(_ req: inout Request) throws -> Response {
         let s = try requireSession(&req)
-        let pending = services.apiKeys.revoke(APIKeyID(req.parameter("keyId") ?? ""), owner: s.user.id)
+        let webhooks = services.webhooks
+        let pending = services.apiKeys.revoke(APIKeyID(req.parameter("keyId") ?? ""), owner: s.user.id).map { webhooks.keysChanged() }
         return Response.later(pending) { Response.json(API.successBody) }
     }
 }

@@ -117,6 +117,21 @@ public final class Metrics: ServerObserver, Sendable {
             out += "http_request_duration_seconds_sum{route=\"\(label)\"} \(Double(counts[stride - 1]) / 1e6)\n"
             out += "http_request_duration_seconds_count{route=\"\(label)\"} \(total)\n"
         }
+        // The webhook families (SPEC §14), from the webhook route's counters: 200 accepted, anything else rejected.
+        if let r = t.routeIndex["POST /api/workflows/{workflowId}/webhook"] {
+            var accepted = 0
+            var rejected: [(Int, Int)] = []
+            for s in 0..<Metrics.statusSlots {
+                var n = 0
+                for block in requests { n += block.load(r * Metrics.statusSlots + s) }
+                if n == 0 { continue }
+                if s + 100 == 200 { accepted = n } else { rejected.append((s + 100, n)) }
+            }
+            out += "# HELP webhook_accepted_total Webhook calls that started (or replayed) an execution.\n# TYPE webhook_accepted_total counter\n"
+            out += "webhook_accepted_total \(accepted)\n"
+            out += "# HELP webhook_rejected_total Webhook calls refused, by status.\n# TYPE webhook_rejected_total counter\n"
+            for (status, n) in rejected { out += "webhook_rejected_total{status=\"\(status)\"} \(n)\n" }
+        }
         out += "# HELP http_connections_open Open client connections.\n# TYPE http_connections_open gauge\n"
         out += "http_connections_open \(connectionsOpen.load(ordering: .relaxed))\n"
         out += "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n# TYPE process_start_time_seconds gauge\n"

@@ -36,6 +36,11 @@ public func registerRoutes(on r: Router, _ api: API) {
     r.get("/api/workflows/executions/{executionId}/logs")   { req in try api.executionLogs(&req) }
     r.post("/api/workflows/executions/{executionId}/cancel") { req in try api.cancelExecution(&req) }
 
+    // §7 Webhook (CORS on every response of the path)
+    r.post(API.webhookPattern, bodyLimit: .webhook)     { req in try api.webhook(&req) }
+    r.options(API.webhookPattern)                       { req in try api.webhookPreflight(&req) }
+    r.setPathHeaders(API.webhookPattern, API.corsHeaders)
+
     // §8 Integrations
     r.get("/api/integrations")                      { req in try api.listIntegrations(&req) }
     r.post("/api/integrations")                     { req in try api.createIntegration(&req) }

@@ -60,6 +60,7 @@ public final class Application: Sendable {
         // Crash recovery, before anything listens (SPEC §5).
         let recovered = try executions.recoverInterrupted()
         if recovered > 0 { logger.warn("runs interrupted by a restart marked as failed", ["count": .int(recovered)]) }
+        let apiKeys = APIKeys(storage: storage, clock: clock, logger: logger)
         services = Services(
             storage: storage,
             accounts: Accounts(storage: storage, clock: clock, logger: logger, hashing: { hashPool.async(execute: $0) },
@@ -67,11 +68,12 @@ public final class Application: Sendable {
                                allowAnonymous: env["ORCHESTRATOR_ALLOW_ANONYMOUS"]?.lowercased() != "false",
                                maxFailures: config.signInMaxFailures, windowMs: config.signInWindowMs,
                                perAddressPerMinute: config.authPerIPPerMinute),
-            apiKeys: APIKeys(storage: storage, clock: clock, logger: logger),
+            apiKeys: apiKeys,
             integrations: integrations,
             workflows: Workflows(storage: storage, clock: clock),
             housekeeping: Housekeeping(storage: storage, clock: clock, logger: logger),
             executions: executions,
+            webhooks: Webhooks(storage: storage, apiKeys: apiKeys, executions: executions, clock: clock),
             clock: clock)
 
         var settings = API.Settings()

@@ -91,7 +91,12 @@ public final class APIKeys: Sendable {
 
     /// The key whose plaintext is `key`, by hash.
     public func lookup(key: String, db: Database) throws -> APIKey? {
-        try db.queryOne("SELECT \(APIKey.columns) FROM api_keys WHERE key_hash = ?", [.text(SHA256.hex(key))]) { APIKey(row: $0) }
+        try lookup(hash: SHA256.hex(key), db: db)
+    }
+
+    /// The key whose SHA-256 hex is `hash`.
+    public func lookup(hash: String, db: Database) throws -> APIKey? {
+        try db.queryOne("SELECT \(APIKey.columns) FROM api_keys WHERE key_hash = ?", [.text(hash)]) { APIKey(row: $0) }
     }
 
     /// Records a use of `key` now, writing `last_used_at` at most once a minute per key.

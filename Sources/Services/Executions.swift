@@ -93,7 +93,7 @@ public final class Executions: Sendable {
         let now = clock()
         let (triggerInput, triggerOutput) = Executions.manualTrigger(trigger, input: input, now: now)
         return try start(workflow: w, nodes: nodes, edges: edges, kind: "manual", input: triggerInput, output: triggerOutput,
-                         now: now, secrets: try secrets(of: references, owner: w.userID, db: db))
+                         now: now, secrets: try secrets(of: references, owner: w.userID, db: db)).map(\.executionID)
     }
 
     /// The secret values of the owner's integrations among `ids` (SPEC §10 by value). One that does not decrypt adds
@@ -108,28 +108,48 @@ public final class Executions: Sendable {
         return out
     }
 
-    /// Inserts the execution row and, once it is durable, starts the run. 503 "Server busy" past the limit.
+    /// Inserts the execution row and, once it is durable, starts the run. 503 "Server busy" past the limit. With an
+    /// idempotency key (webhooks), the key's row goes in the same unit, and a key seen for this workflow in the last
+    /// 24 h answers with its first execution instead (nothing new starts).
     func start(workflow w: WorkflowRow, nodes: [JSON], edges: [JSON], kind: String, input: JSON, output: JSON,
-               now: Int64, secrets: [String]) throws -> Pending<ExecutionID> {
+               now: Int64, secrets: [String], idempotency: (key: String, workflow: WorkflowID)? = nil) throws -> Pending<WebhookOutcome> {
         guard engine.admit() else { throw AppError.busy }
         let id = ExecutionID(RandomID.make(prefix: "exec_"))
         let inputText = Redactor(secrets: secrets).redact(input).text   // nothing is stored unredacted (SPEC §10)
         let engine = self.engine
         let request = RunRequest(executionID: id, workflowID: w.id, owner: w.userID, nodes: nodes, edges: edges, trigger: kind,
                                  triggerInput: input, triggerOutput: output, startedAt: now, secrets: secrets)
-        let commit = Pending<Void>.commit(storage.writer) { db in
+        let window = Webhooks.idempotencyWindowMs
+        let commit = Pending<WebhookOutcome>.commit(storage.writer) { db in
+            if let idem = idempotency {
+                try db.run("DELETE FROM webhook_idempotency WHERE workflow_id = ? AND key = ? AND created_at <= ?",
+                           [.text(idem.workflow.raw), .text(idem.key), .int(now - window)])
+                if let first = try db.queryOne("SELECT execution_id FROM webhook_idempotency WHERE workflow_id = ? AND key = ?",
+                                               [.text(idem.workflow.raw), .text(idem.key)], { $0.text(0) }) {
+                    if let status = try db.queryOne("SELECT status FROM executions WHERE id = ?", [.text(first)], { $0.text(0) }) {
+                        return WebhookOutcome(executionID: ExecutionID(first), status: status, replayed: true)
+                    }
+                    // Its execution was deleted since: the key starts afresh.
+                    try db.run("DELETE FROM webhook_idempotency WHERE workflow_id = ? AND key = ?", [.text(idem.workflow.raw), .text(idem.key)])
+                }
+            }
             try db.run("""
                 INSERT INTO executions (id, workflow_id, user_id, status, trigger_kind, input, nodes, edges, started_at)
                 VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)
                 """, [.text(id.raw), .text(w.id.raw), .text(w.userID.raw), .text(kind), .text(inputText), .text(w.nodesText),
                       .text(w.edgesText), .int(now)])
+            if let idem = idempotency {
+                try db.run("INSERT INTO webhook_idempotency (workflow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)",
+                           [.text(idem.workflow.raw), .text(idem.key), .text(id.raw), .int(now)])
+            }
+            return WebhookOutcome(executionID: id, status: "running", replayed: false)
         }
         return Pending { abandoned, done in
             commit.run(abandoned: abandoned) { result in
                 switch result {
-                case .success:
-                    engine.start(request)
-                    done(.success(id))
+                case .success(let outcome):
+                    if outcome.replayed { engine.release() } else { engine.start(request) }
+                    done(.success(outcome))
                 case .failure(let e):
                     engine.release()
                     done(.failure(e))

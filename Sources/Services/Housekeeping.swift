@@ -42,6 +42,8 @@ public final class Housekeeping: Sendable {
                 DELETE FROM users WHERE is_anonymous = 1 AND updated_at < ?
                   AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = users.id)
                 """, [.int(cutoff)])
+            // Idempotency keys of webhooks last 24 h (SPEC §7).
+            try db.run("DELETE FROM webhook_idempotency WHERE created_at <= ?", [.int(now - 24 * 3600 * 1000)])
             return Outcome(sessions: sessions, anonymousUsers: users)
         }
         if outcome.sessions > 0 || outcome.anonymousUsers > 0 {

@@ -11,11 +11,13 @@ public final class Services: Sendable {
     public let workflows: Workflows
     public let housekeeping: Housekeeping
     public let executions: Executions
+    public let webhooks: Webhooks
     /// Wall-clock milliseconds (tests move it).
     public let clock: @Sendable () -> Int64
 
     public init(storage: Storage, accounts: Accounts, apiKeys: APIKeys, integrations: Integrations, workflows: Workflows,
-                housekeeping: Housekeeping, executions: Executions, clock: @escaping @Sendable () -> Int64) {
+                housekeeping: Housekeeping, executions: Executions, webhooks: Webhooks,
+                clock: @escaping @Sendable () -> Int64) {
         self.storage = storage
         self.accounts = accounts
         self.apiKeys = apiKeys
@@ -23,6 +25,7 @@ public final class Services: Sendable {
         self.workflows = workflows
         self.housekeeping = housekeeping
         self.executions = executions
+        self.webhooks = webhooks
         self.clock = clock
     }
 }

@@ -98,6 +98,9 @@ public final class Workflows: Sendable {
         return h
     }
 
+    /// The head of any workflow (no ownership check: the webhook checks its key instead), or nil.
+    public func head(of id: WorkflowID, db: Database) throws -> WorkflowHead? { try Workflows.head(id: id, db: db) }
+
     /// The head of the caller's own workflow; else 404 `"Workflow not found"`.
     public func ownedHead(_ id: WorkflowID, owner: UserID, db: Database) throws -> WorkflowHead {
         guard let h = try Workflows.head(id: id, db: db), h.userID == owner else { throw AppError.notFound("Workflow not found") }
