@@ -22,12 +22,13 @@ import Testing
                                         timeout: 60, executable: "/bin/bash")
         #expect(r.code == 0, "stdout: \(r.stdout)\nstderr: \(r.stderr)")
         #expect(r.stdout.contains("\"name\":\"My first flow\""), "\(r.stdout)")
-        #expect(r.stdout.contains("\"key\":\"wfb_"), "\(r.stdout)")
         #expect(r.stdout.contains("Connection successful"), "\(r.stdout)")
         #expect(r.stdout.contains(#""status":"success","nodeStatuses":{"start":"success","fetch":"success","ok":"success"}"#),
                 "the run finished: \(r.stdout)")
         #expect(r.stdout.contains(#""nodeName":"Fetch""#) && r.stdout.contains(#""output":{"status":"ok","version""#), "its logs: \(r.stdout)")
         #expect(r.stdout.hasSuffix("{\"success\":true}"), "\(r.stdout)")
         #expect(FileManager.default.fileExists(atPath: server.dataDir + "/databases/quickstart.db"))
+        #expect(r.stdout.contains(#""nodeName":"Big order?""#) && r.stdout.contains(#""output":{"condition":true}"#),
+                "the webhook's run and its logs: \(r.stdout)")
     }
 }
