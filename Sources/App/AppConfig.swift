@@ -110,26 +110,17 @@ public struct AppConfig: Sendable {
         if let v = env["ORCHESTRATOR_MAX_BUFFERED_BODY_BYTES"], !v.isEmpty {
             c.server.maxBufferedBodyBytes = try int("ORCHESTRATOR_MAX_BUFFERED_BODY_BYTES", v)
         }
-        if let v = env["ORCHESTRATOR_STEP_TIMEOUT_MS"], !v.isEmpty {
-            let n = try int("ORCHESTRATOR_STEP_TIMEOUT_MS", v)
-            guard n > 0 else { throw UsageError("ORCHESTRATOR_STEP_TIMEOUT_MS must be positive") }
-            c.stepTimeoutMs = n
+        /// The positive integer in environment variable `name`, if set.
+        func positive(_ name: String) throws(UsageError) -> Int? {
+            guard let v = env[name], !v.isEmpty else { return nil }
+            let n = try int(name, v)
+            guard n > 0 else { throw UsageError("\(name) must be positive") }
+            return n
         }
-        if let v = env["ORCHESTRATOR_SIGNIN_MAX_FAILURES"], !v.isEmpty {
-            let n = try int("ORCHESTRATOR_SIGNIN_MAX_FAILURES", v)
-            guard n > 0 else { throw UsageError("ORCHESTRATOR_SIGNIN_MAX_FAILURES must be positive") }
-            c.signInMaxFailures = n
-        }
-        if let v = env["ORCHESTRATOR_MAX_PENDING_RUNS"], !v.isEmpty {
-            let n = try int("ORCHESTRATOR_MAX_PENDING_RUNS", v)
-            guard n > 0 else { throw UsageError("ORCHESTRATOR_MAX_PENDING_RUNS must be positive") }
-            c.maxPendingRuns = n
-        }
-        if let v = env["ORCHESTRATOR_MAX_QUEUED_JOBS"], !v.isEmpty {
-            let n = try int("ORCHESTRATOR_MAX_QUEUED_JOBS", v)
-            guard n > 0 else { throw UsageError("ORCHESTRATOR_MAX_QUEUED_JOBS must be positive") }
-            c.maxQueuedJobs = n
-        }
+        if let n = try positive("ORCHESTRATOR_STEP_TIMEOUT_MS") { c.stepTimeoutMs = n }
+        if let n = try positive("ORCHESTRATOR_SIGNIN_MAX_FAILURES") { c.signInMaxFailures = n }
+        if let n = try positive("ORCHESTRATOR_MAX_PENDING_RUNS") { c.maxPendingRuns = n }
+        if let n = try positive("ORCHESTRATOR_MAX_QUEUED_JOBS") { c.maxQueuedJobs = n }
         if let v = env["ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE"], !v.isEmpty {
             c.authPerIPPerMinute = try int("ORCHESTRATOR_AUTH_PER_IP_PER_MINUTE", v)
         }
