@@ -63,6 +63,24 @@ import Testing
         let failed = logs.first { $0["nodeId"] == "fail" }
         #expect(failed?["error"]?.string?.hasPrefix("HTTP request failed with status 400: bad key ") == true)
 
+        // A webhook call carrying a password: its input, the trigger's row and the run's output are masked too.
+        let key = try #require(try c.post("/api/api-keys", ["name": "hook"]).json?["key"]?.string)
+        let hook = try Run.workflow(c, nodes: [["id": "w", "data": ["type": "trigger", "label": "Hook", "config": ["triggerType": "Webhook"]]],
+                                               Run.node("c", ["actionType": "Condition",
+                                                              "condition": .string("{{@w:Hook.password}}.length > 3")])],
+                                    edges: [Run.edge("w", "c")])
+        let call = try APIClient(port: server.port).send("POST", "/api/workflows/\(hook)/webhook",
+                                                         body: #"{"password":"\#(Self.password)","plan":"pro"}"#,
+                                                         headers: ["Authorization: Bearer \(key)"])
+        let hookRun = try #require(call.json?["executionId"]?.string, "\(call.text)")
+        let hookStatus = try Run.finish(c, hookRun)
+        #expect(hookStatus["nodeStatuses"]?["c"] == "success", "the condition saw the real password: \(hookStatus)")
+        let hookLogs = try Run.logs(c, hookRun).map(\.text).joined() + (try c.get("/api/workflows/\(hook)/executions").text)
+        let hookLeaked = hookLogs.contains(Self.password)
+        #expect(!hookLeaked, "\(hookLogs)")
+        let conditionRow = try Run.logs(c, hookRun).first { $0["nodeId"] == "c" }
+        #expect(conditionRow?["input"]?["condition"] == true)
+
         // And the file itself (with its WAL) holds no secret, in any form.
         _ = try c.get("/health")
         for suffix in ["", "-wal"] {
