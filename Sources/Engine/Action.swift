@@ -43,10 +43,13 @@ public struct StepContext: Sendable {
     public let outputs: @Sendable (String) -> Visibility
     /// What the action reports besides its output (the Condition's log input).
     public let report: StepReport
+    /// The decrypted config of the step's integration, for actions that have one (checked by the engine: present,
+    /// owned by the workflow's owner, of the action's type).
+    public let integration: JSON?
 
     public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodeID: String, config: JSON, attempt: Int,
                 timeoutMs: Int, signal: StepSignal, outputs: @escaping @Sendable (String) -> Visibility = { _ in .invisible },
-                report: StepReport = StepReport()) {
+                report: StepReport = StepReport(), integration: JSON? = nil) {
         self.executionID = executionID
         self.workflowID = workflowID
         self.owner = owner
@@ -57,6 +60,7 @@ public struct StepContext: Sendable {
         self.signal = signal
         self.outputs = outputs
         self.report = report
+        self.integration = integration
     }
 
     /// The config without `actionType` and `integrationId`.

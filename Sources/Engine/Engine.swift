@@ -117,6 +117,8 @@ public final class Engine: Sendable {
         let label: String?
         let action: (any Action)?
         let outcome: Result<any Action, StepFailure>
+        /// The catalog's integration type for the action, if it has one.
+        var integrationType: String? = nil
     }
 
     func resolveAction(_ config: JSON) -> Resolved {
@@ -139,7 +141,8 @@ public final class Engine: Sendable {
                                 outcome: .failure(StepFailure("Missing required field: \(key)")))
             }
         }
-        return Resolved(id: entry.id, label: entry.label, action: action, outcome: .success(action))
+        return Resolved(id: entry.id, label: entry.label, action: action, outcome: .success(action),
+                        integrationType: entry.integrationType)
     }
 
     /// Absent, null or a blank string (`dbQuery` may be given as `query`).

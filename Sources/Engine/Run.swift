@@ -31,6 +31,8 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
     private var outputs: [JSON?]
     /// Each started node's rendered config and what it sees of the others (made once, when it starts).
     private var rendered: [(config: JSON, logConfig: JSON, outputs: @Sendable (String) -> Visibility)?]
+    /// The decrypted config of each started node's integration (SPEC §3.2), when its action has one.
+    private var integration: [JSON?]
     /// An instant step's row, written once it has run (its log input may come from the action).
     private var deferredRow: [(name: String, input: JSON)?]
     /// Every persisted input, output and error goes through it first (SPEC §10).
@@ -67,6 +69,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         outputs = Array(repeating: nil, count: n)
         deferredRow = Array(repeating: nil, count: n)
         rendered = Array(repeating: nil, count: n)
+        integration = Array(repeating: nil, count: n)
         redactor = Redactor(secrets: request.secrets)
         startedAt = Array(repeating: 0, count: n)
         actionID = Array(repeating: "", count: n)
@@ -199,7 +202,14 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let config = renderedConfig(i).logConfig
         let input = resolved.action?.logInput(config: config) ?? StepContext.defaultLogInput(config)
         engine.debug("step started", request.executionID, node.id)
-        switch resolved.outcome {
+        var outcome = resolved.outcome
+        if case .success = outcome, let type = resolved.integrationType {
+            switch checkIntegration(node.config, type: type) {
+            case .success(let config): integration[i] = config
+            case .failure(let failure): outcome = .failure(failure)
+            }
+        }
+        switch outcome {
         case .failure(let failure):
             logIDs[i] = stepStarted(nodeID: node.id, nodeName: name, nodeType: "action", input: input, at: startedAt[i])
             end(i, .failure(failure), attempt: 1)
@@ -211,6 +221,16 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
             }
             attempt(i, number: 1, action: action)
         }
+    }
+
+    /// The step's integration (SPEC §3.2): named by `integrationId`, one of the owner's, of `type`, and decryptable.
+    private func checkIntegration(_ config: JSON, type: String) -> Result<JSON, StepFailure> {
+        guard case .string(let id)? = config["integrationId"], !id.isEmpty, let found = request.integrations[id] else {
+            return .failure(StepFailure("No \(type) integration configured for this step"))
+        }
+        guard found.type == type else { return .failure(StepFailure("Integration type mismatch: expected \(type)")) }
+        guard let decrypted = found.config else { return .failure(StepFailure("Failed to decrypt integration config")) }
+        return .success(decrypted)
     }
 
     /// What node `i` sees of the others (SPEC §4.1): its ancestors' outputs, `.empty` for those that did not succeed.
@@ -274,7 +294,7 @@ final class Run: @unchecked Sendable {   // every var below is touched only on `
         let view = renderedConfig(i)
         let context = StepContext(executionID: request.executionID, workflowID: request.workflowID, owner: request.owner,
                                   nodeID: node.id, config: view.config, attempt: number, timeoutMs: node.timeoutMs,
-                                  signal: signal, outputs: view.outputs, report: report)
+                                  signal: signal, outputs: view.outputs, report: report, integration: integration[i])
         if action.isInstant {
             // Pure and quick (a Condition): run here, no step slot, no timer; its row is written now, with the log
             // input the action reported.

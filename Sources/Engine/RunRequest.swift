@@ -19,9 +19,12 @@ public struct RunRequest: Sendable {
     public let startedAt: Int64
     /// The secret values of the integrations the workflow references (SPEC §10 by-value redaction).
     public let secrets: [String]
+    /// The owner's integrations the workflow references, by id, decrypted (SPEC §3.2: a step's `integrationId`).
+    public let integrations: [String: ResolvedIntegration]
 
     public init(executionID: ExecutionID, workflowID: WorkflowID, owner: UserID, nodes: [JSON], edges: [JSON], trigger: String,
-                triggerInput: JSON, triggerOutput: JSON, startedAt: Int64, secrets: [String] = []) {
+                triggerInput: JSON, triggerOutput: JSON, startedAt: Int64, secrets: [String] = [],
+                integrations: [String: ResolvedIntegration] = [:]) {
         self.executionID = executionID
         self.workflowID = workflowID
         self.owner = owner
@@ -32,5 +35,17 @@ public struct RunRequest: Sendable {
         self.triggerOutput = triggerOutput
         self.startedAt = startedAt
         self.secrets = secrets
+        self.integrations = integrations
+    }
+}
+
+/// An integration as a step sees it: its type and its config, nil when the stored config does not decrypt.
+public struct ResolvedIntegration: Sendable {
+    public let type: String
+    public let config: JSON?
+
+    public init(type: String, config: JSON?) {
+        self.type = type
+        self.config = config
     }
 }

@@ -92,33 +92,41 @@ public final class Executions: Sendable {
         }
         let now = clock()
         let (triggerInput, triggerOutput) = Executions.manualTrigger(trigger, input: input, now: now)
+        let linked = try integrations(references, owner: w.userID, db: db)
         return try start(workflow: w, nodes: nodes, edges: edges, kind: "manual", input: triggerInput, output: triggerOutput,
-                         now: now, secrets: try secrets(of: references, owner: w.userID, db: db)).map(\.executionID)
+                         now: now, secrets: linked.secrets, integrations: linked.byID).map(\.executionID)
     }
 
-    /// The secret values of the owner's integrations among `ids` (SPEC §10 by value). One that does not decrypt adds
-    /// none: its step fails with the decryption message anyway.
-    func secrets(of ids: Set<String>, owner: UserID, db: Database) throws -> [String] {
-        var out: [String] = []
+    /// The owner's integrations among `ids`, decrypted (nil config when one does not decrypt: its step then fails
+    /// with the decryption message), and their secret values (SPEC §10 by value).
+    func integrations(_ ids: Set<String>, owner: UserID, db: Database) throws -> (secrets: [String], byID: [String: ResolvedIntegration]) {
+        var secrets: [String] = []
+        var byID: [String: ResolvedIntegration] = [:]
         for id in ids.sorted() {
+            guard let row = try Integrations.get(id: IntegrationID(id), userID: owner, db: db) else { continue }
             if let loaded = try? integrations.loadDecrypted(id: IntegrationID(id), userID: owner, db: db) {
-                out.append(contentsOf: loaded.secrets)
+                secrets.append(contentsOf: loaded.secrets)
+                byID[id] = ResolvedIntegration(type: row.type, config: loaded.config)
+            } else {
+                byID[id] = ResolvedIntegration(type: row.type, config: nil)
             }
         }
-        return out
+        return (secrets, byID)
     }
 
     /// Inserts the execution row and, once it is durable, starts the run. 503 "Server busy" past the limit. With an
     /// idempotency key (webhooks), the key's row goes in the same unit, and a key seen for this workflow in the last
     /// 24 h answers with its first execution instead (nothing new starts).
     func start(workflow w: WorkflowRow, nodes: [JSON], edges: [JSON], kind: String, input: JSON, output: JSON,
-               now: Int64, secrets: [String], idempotency: (key: String, workflow: WorkflowID)? = nil) throws -> Pending<WebhookOutcome> {
+               now: Int64, secrets: [String], integrations: [String: ResolvedIntegration] = [:],
+               idempotency: (key: String, workflow: WorkflowID)? = nil) throws -> Pending<WebhookOutcome> {
         guard engine.admit() else { throw AppError.busy }
         let id = ExecutionID(RandomID.make(prefix: "exec_"))
         let inputText = Redactor(secrets: secrets).redact(input).text   // nothing is stored unredacted (SPEC §10)
         let engine = self.engine
         let request = RunRequest(executionID: id, workflowID: w.id, owner: w.userID, nodes: nodes, edges: edges, trigger: kind,
-                                 triggerInput: input, triggerOutput: output, startedAt: now, secrets: secrets)
+                                 triggerInput: input, triggerOutput: output, startedAt: now, secrets: secrets,
+                                 integrations: integrations)
         let window = Webhooks.idempotencyWindowMs
         let commit = Pending<WebhookOutcome>.commit(storage.writer) { db in
             if let idem = idempotency {

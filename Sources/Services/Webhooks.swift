@@ -89,9 +89,10 @@ public final class Webhooks: Sendable {
         } else {
             output.append(("body", input))
         }
-        let secrets = try executions.secrets(of: references, owner: w.userID, db: db)
+        let linked = try executions.integrations(references, owner: w.userID, db: db)
         return try executions.start(workflow: w, nodes: nodes, edges: edges, kind: "webhook", input: input, output: .object(output),
-                                    now: now, secrets: secrets, idempotency: idempotencyKey.map { (key: $0, workflow: id) })
+                                    now: now, secrets: linked.secrets, integrations: linked.byID,
+                                    idempotency: idempotencyKey.map { (key: $0, workflow: id) })
     }
 
     /// The stored key whose plaintext is `plaintext`, through the cache.

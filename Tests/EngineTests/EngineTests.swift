@@ -299,3 +299,34 @@ final class RouterAction: Action, Sendable {
         return try a.run(step)
     }
 }
+
+@Suite struct EngineIntegrationTests {
+    @Test func aStepGetsItsIntegrationOrFailsWithTheSpecMessage() {
+        let echo = FakeAction { step throws(StepFailure) in ["success": true, "data": step.integration ?? .null] }
+        let sink = RecordingSink()
+        let clock = Atomic<Int64>(0)
+        let engine = Engine(actions: ["slack/send-message": echo], sink: sink, workers: 4, defaultTimeoutMs: 60_000,
+                            delays: RecordingDelays(), clock: { clock.add(1, ordering: .relaxed).newValue })
+        func slack(_ id: String, _ integration: String?) -> JSON {
+            var config: JSON = ["slackChannel": "#x", "slackMessage": "hi"]
+            if let integration { config.set("integrationId", .string(integration)) }
+            return G.action(id, "Send Slack Message", config: config)
+        }
+        #expect(engine.admit())
+        engine.start(RunRequest(executionID: ExecutionID("exec_i"), workflowID: WorkflowID("wf"), owner: UserID("u"),
+                                nodes: [G.trigger(), slack("ok", "int_s"), slack("none", nil), slack("gone", "int_x"),
+                                        slack("wrong", "int_g"), slack("sealed", "int_bad")],
+                                edges: ["ok", "none", "gone", "wrong", "sealed"].map { G.edge("t", $0) },
+                                trigger: "manual", triggerInput: [:], triggerOutput: ["triggered": true], startedAt: 0,
+                                integrations: ["int_s": ResolvedIntegration(type: "slack", config: ["apiKey": "xoxb-1"]),
+                                               "int_g": ResolvedIntegration(type: "github", config: ["token": "t"]),
+                                               "int_bad": ResolvedIntegration(type: "slack", config: nil)]))
+        #expect(sink.waitForRun())
+        #expect(sink.finals["ok"] == .success)
+        #expect(sink.error(of: "none") == "No slack integration configured for this step")
+        #expect(sink.error(of: "gone") == "No slack integration configured for this step")
+        #expect(sink.error(of: "wrong") == "Integration type mismatch: expected slack")
+        #expect(sink.error(of: "sealed") == "Failed to decrypt integration config")
+        #expect(echo.attempts("ok") == 1 && echo.attempts("none") == 0)
+    }
+}
