@@ -9,6 +9,7 @@ public enum ActionRegistry {
         [
             "HTTP Request": HTTPRequestAction(client: client),
             "Condition": ConditionAction(),
+            "slack/send-message": SlackSendMessageAction(client: client, environment: environment),
         ]
     }
 }

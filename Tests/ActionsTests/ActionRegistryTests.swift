@@ -4,9 +4,9 @@ import Testing
 @testable import Actions
 
 @Suite struct ActionRegistryTests {
-    @Test func registersHTTPRequestAndCondition() {
+    @Test func registersEachActionByCanonicalID() {
         let actions = ActionRegistry.all(client: Shared.client, environment: [:])
-        #expect(Set(actions.keys) == ["HTTP Request", "Condition"])
+        #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message"])
         #expect(actions["HTTP Request"] is HTTPRequestAction)
         #expect(actions["Condition"] is ConditionAction)
     }
