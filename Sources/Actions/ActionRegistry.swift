@@ -10,6 +10,7 @@ public enum ActionRegistry {
             "HTTP Request": HTTPRequestAction(client: client),
             "Condition": ConditionAction(),
             "slack/send-message": SlackSendMessageAction(client: client, environment: environment),
+            "github/create-issue": GitHubCreateIssueAction(client: client, environment: environment),
         ]
     }
 }

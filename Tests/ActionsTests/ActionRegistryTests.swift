@@ -6,7 +6,7 @@ import Testing
 @Suite struct ActionRegistryTests {
     @Test func registersEachActionByCanonicalID() {
         let actions = ActionRegistry.all(client: Shared.client, environment: [:])
-        #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message"])
+        #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message", "github/create-issue"])
         #expect(actions["HTTP Request"] is HTTPRequestAction)
         #expect(actions["Condition"] is ConditionAction)
     }
