@@ -11,6 +11,7 @@ public enum ActionRegistry {
             "Condition": ConditionAction(),
             "slack/send-message": SlackSendMessageAction(client: client, environment: environment),
             "github/create-issue": GitHubCreateIssueAction(client: client, environment: environment),
+            "resend/send-email": ResendSendEmailAction(client: client, environment: environment),
         ]
     }
 }

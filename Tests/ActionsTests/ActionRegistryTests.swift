@@ -6,7 +6,8 @@ import Testing
 @Suite struct ActionRegistryTests {
     @Test func registersEachActionByCanonicalID() {
         let actions = ActionRegistry.all(client: Shared.client, environment: [:])
-        #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message", "github/create-issue"])
+        #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message", "github/create-issue",
+                                        "resend/send-email"])
         #expect(actions["HTTP Request"] is HTTPRequestAction)
         #expect(actions["Condition"] is ConditionAction)
     }
