@@ -12,6 +12,8 @@ public enum ActionRegistry {
             "slack/send-message": SlackSendMessageAction(client: client, environment: environment),
             "github/create-issue": GitHubCreateIssueAction(client: client, environment: environment),
             "resend/send-email": ResendSendEmailAction(client: client, environment: environment),
+            "firecrawl/scrape": FirecrawlScrapeAction(client: client, environment: environment),
+            "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
         ]
     }
 }
