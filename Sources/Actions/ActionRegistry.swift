@@ -9,6 +9,11 @@ public enum ActionRegistry {
         [
             "HTTP Request": HTTPRequestAction(client: client),
             "Condition": ConditionAction(),
+            "slack/send-message": SlackSendMessageAction(client: client, environment: environment),
+            "github/create-issue": GitHubCreateIssueAction(client: client, environment: environment),
+            "resend/send-email": ResendSendEmailAction(client: client, environment: environment),
+            "firecrawl/scrape": FirecrawlScrapeAction(client: client, environment: environment),
+            "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
         ]
     }
 }
