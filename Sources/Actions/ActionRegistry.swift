@@ -14,6 +14,7 @@ public enum ActionRegistry {
             "resend/send-email": ResendSendEmailAction(client: client, environment: environment),
             "firecrawl/scrape": FirecrawlScrapeAction(client: client, environment: environment),
             "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
+            "linear/create-ticket": LinearCreateTicketAction(client: client, environment: environment),
         ]
     }
 }
