@@ -15,6 +15,7 @@ public enum ActionRegistry {
             "firecrawl/scrape": FirecrawlScrapeAction(client: client, environment: environment),
             "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
             "linear/create-ticket": LinearCreateTicketAction(client: client, environment: environment),
+            "linear/find-issues": LinearFindIssuesAction(client: client, environment: environment),
         ]
     }
 }
