@@ -16,6 +16,7 @@ public enum ActionRegistry {
             "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
             "linear/create-ticket": LinearCreateTicketAction(client: client, environment: environment),
             "linear/find-issues": LinearFindIssuesAction(client: client, environment: environment),
+            "ai-gateway/generate-text": AIGenerateTextAction(client: client, environment: environment),
         ]
     }
 }

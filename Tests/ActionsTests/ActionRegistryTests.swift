@@ -8,7 +8,8 @@ import Testing
         let actions = ActionRegistry.all(client: Shared.client, environment: [:])
         #expect(Set(actions.keys) == ["HTTP Request", "Condition", "slack/send-message", "github/create-issue",
                                         "resend/send-email", "firecrawl/scrape", "firecrawl/search",
-                                        "linear/create-ticket", "linear/find-issues"])
+                                        "linear/create-ticket", "linear/find-issues",
+                                        "ai-gateway/generate-text"])
         #expect(actions["HTTP Request"] is HTTPRequestAction)
         #expect(actions["Condition"] is ConditionAction)
     }
