@@ -17,6 +17,7 @@ public enum ActionRegistry {
             "linear/create-ticket": LinearCreateTicketAction(client: client, environment: environment),
             "linear/find-issues": LinearFindIssuesAction(client: client, environment: environment),
             "ai-gateway/generate-text": AIGenerateTextAction(client: client, environment: environment),
+            "ai-gateway/generate-image": AIGenerateImageAction(client: client, environment: environment),
         ]
     }
 }
