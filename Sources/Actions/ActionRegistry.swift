@@ -14,6 +14,10 @@ public enum ActionRegistry {
             "resend/send-email": ResendSendEmailAction(client: client, environment: environment),
             "firecrawl/scrape": FirecrawlScrapeAction(client: client, environment: environment),
             "firecrawl/search": FirecrawlSearchAction(client: client, environment: environment),
+            "linear/create-ticket": LinearCreateTicketAction(client: client, environment: environment),
+            "linear/find-issues": LinearFindIssuesAction(client: client, environment: environment),
+            "ai-gateway/generate-text": AIGenerateTextAction(client: client, environment: environment),
+            "ai-gateway/generate-image": AIGenerateImageAction(client: client, environment: environment),
         ]
     }
 }
